@@ -1,0 +1,667 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+
+namespace LeanAssist.Protocol.JsonRpc;
+
+/// <summary>How a handler is scheduled relative to the messages that follow it.</summary>
+public enum HandlerMode
+{
+    /// <summary>
+    /// Runs on the read loop and finishes before the next message is read, so these handlers see
+    /// messages in arrival order (document sync, lifecycle). Must be quick and must never wait on
+    /// the other side (its answer could only be read by the loop it is blocking).
+    /// </summary>
+    Serial,
+
+    /// <summary>Runs on the thread pool with its own cancellation token; many may run at once.</summary>
+    Concurrent,
+}
+
+public enum ConnectionEnd
+{
+    /// <summary><see cref="JsonRpcConnection.Close"/> was called (for example on <c>exit</c>).</summary>
+    Closed,
+
+    /// <summary>The other side closed its stream between messages.</summary>
+    EndOfStream,
+
+    /// <summary>The other side closed its stream in the middle of a message.</summary>
+    Truncated,
+}
+
+/// <summary>What the connection does with an incoming request or notification before dispatch.</summary>
+public readonly record struct MessageAdmission(bool Admitted, int ErrorCode = 0, string? Reason = null)
+{
+    public static MessageAdmission Admit { get; } = new(true);
+
+    public static MessageAdmission Reject(int code, string reason) => new(false, code, reason);
+}
+
+public sealed record RequestCompletion(string Method, MessageId Id, TimeSpan Elapsed, int? ErrorCode);
+
+public sealed class JsonRpcConnectionOptions
+{
+    public const long DefaultMaxMessageBytes = 64L * 1024 * 1024;
+
+    public long MaxMessageBytes { get; set; } = DefaultMaxMessageBytes;
+}
+
+/// <summary>Thrown to callers of outgoing requests when the connection ends before the answer.</summary>
+public sealed class ConnectionClosedException(string message) : Exception(message);
+
+/// <summary>
+/// A JSON-RPC 2.0 peer over the LSP base protocol: reads frames, dispatches requests and
+/// notifications to registered handlers, answers every request exactly once, sends requests and
+/// notifications of its own, and implements <c>$/cancelRequest</c> in both directions.
+/// </summary>
+public sealed class JsonRpcConnection
+{
+    private const string CancelRequestMethod = "$/cancelRequest";
+
+    private readonly FrameReader _frames;
+    private readonly FrameWriter _writer;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, Registration> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<MessageId, CancellationTokenSource> _inFlight = new();
+    private readonly ConcurrentDictionary<long, PendingRequest> _pending = new();
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly CancellationTokenSource _closing = new();
+    private readonly AsyncLocal<bool> _inSerialHandler = new();
+    private long _nextRequestId;
+    private int _outputBroken;
+    private int _started;
+
+    public JsonRpcConnection(PipeReader input, PipeWriter output, JsonRpcConnectionOptions options, ILogger<JsonRpcConnection> logger)
+    {
+        _frames = new FrameReader(input, options.MaxMessageBytes);
+        _writer = new FrameWriter(output);
+        _logger = logger;
+    }
+
+    /// <summary>Decides, before dispatch, whether a message is handled (the LSP lifecycle rules live here).</summary>
+    public Func<string, bool, MessageAdmission>? Admission { get; set; }
+
+    /// <summary>Raised after each request was answered.</summary>
+    public event Action<RequestCompletion>? RequestCompleted;
+
+    /// <summary>Raised when a handler throws something other than cancellation or <see cref="JsonRpcException"/>.</summary>
+    public event Action<string, Exception>? HandlerFaulted;
+
+    /// <summary>Cancelled when the connection ends; handlers and background work can link to it.</summary>
+    public CancellationToken Closing => _closing.Token;
+
+    /// <summary>Number of requests currently being handled concurrently.</summary>
+    public int InFlightRequestCount => _inFlight.Count;
+
+    public void AddRequestHandler<TParams, TResult>(
+        string method,
+        JsonTypeInfo<TParams> paramsType,
+        JsonTypeInfo<TResult> resultType,
+        Func<TParams, CancellationToken, ValueTask<TResult>> handler,
+        HandlerMode mode = HandlerMode.Concurrent)
+    {
+        Register(new Registration(method, mode, IsRequest: true, parameters =>
+        {
+            var value = DeserializeParams(method, parameters, paramsType);
+            return async cancellationToken =>
+            {
+                var result = await handler(value, cancellationToken).ConfigureAwait(false);
+                return writer => JsonSerializer.Serialize(writer, result, resultType);
+            };
+        }));
+    }
+
+    public void AddRequestHandler<TResult>(
+        string method,
+        JsonTypeInfo<TResult> resultType,
+        Func<CancellationToken, ValueTask<TResult>> handler,
+        HandlerMode mode = HandlerMode.Concurrent)
+    {
+        Register(new Registration(method, mode, IsRequest: true, _ => async cancellationToken =>
+        {
+            var result = await handler(cancellationToken).ConfigureAwait(false);
+            return writer => JsonSerializer.Serialize(writer, result, resultType);
+        }));
+    }
+
+    public void AddNotificationHandler<TParams>(
+        string method,
+        JsonTypeInfo<TParams> paramsType,
+        Func<TParams, CancellationToken, ValueTask> handler,
+        HandlerMode mode = HandlerMode.Serial)
+    {
+        Register(new Registration(method, mode, IsRequest: false, parameters =>
+        {
+            var value = DeserializeParams(method, parameters, paramsType);
+            return async cancellationToken =>
+            {
+                await handler(value, cancellationToken).ConfigureAwait(false);
+                return static _ => { };
+            };
+        }));
+    }
+
+    public void AddNotificationHandler(string method, Func<CancellationToken, ValueTask> handler, HandlerMode mode = HandlerMode.Serial)
+    {
+        Register(new Registration(method, mode, IsRequest: false, _ => async cancellationToken =>
+        {
+            await handler(cancellationToken).ConfigureAwait(false);
+            return static _ => { };
+        }));
+    }
+
+    /// <summary>Stops reading after the current message; in-flight handlers are cancelled.</summary>
+    public void Close() => _closing.Cancel();
+
+    /// <summary>Reads and dispatches messages until the stream ends or <see cref="Close"/> is called.</summary>
+    public async Task<ConnectionEnd> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The connection is already running.");
+        }
+
+        using var link = cancellationToken.Register(Close);
+        var end = ConnectionEnd.Closed;
+        try
+        {
+            while (!_closing.IsCancellationRequested)
+            {
+                Frame frame;
+                try
+                {
+                    frame = await _frames.ReadAsync(_closing.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (IOException e)
+                {
+                    _logger.LogWarning(e, "Input stream failed; ending the connection.");
+                    end = ConnectionEnd.EndOfStream;
+                    break;
+                }
+
+                switch (frame.Kind)
+                {
+                    case FrameKind.Message:
+                        await HandleBodyAsync(frame.Body).ConfigureAwait(false);
+                        break;
+                    case FrameKind.MalformedHeader:
+                    case FrameKind.UnsupportedEncoding:
+                        _logger.LogWarning("Rejected a frame: {Reason}", frame.Error);
+                        await SendErrorAsync(null, ErrorCodes.ParseError, $"Parse error: {frame.Error}").ConfigureAwait(false);
+                        break;
+                    case FrameKind.TooLarge:
+                        _logger.LogWarning("Rejected a frame: {Reason}", frame.Error);
+                        await SendErrorAsync(null, ErrorCodes.InvalidRequest, $"Invalid request: {frame.Error}").ConfigureAwait(false);
+                        break;
+                    case FrameKind.EndOfStream:
+                        _logger.LogInformation("The other side closed the input stream.");
+                        return end = ConnectionEnd.EndOfStream;
+                    case FrameKind.TruncatedAtEndOfStream:
+                        _logger.LogWarning("The input stream ended mid-message: {Reason}", frame.Error);
+                        return end = ConnectionEnd.Truncated;
+                }
+            }
+
+            return end;
+        }
+        finally
+        {
+            await ShutDownAsync(end).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<TResult> SendRequestAsync<TParams, TResult>(
+        string method,
+        TParams parameters,
+        JsonTypeInfo<TParams> paramsType,
+        JsonTypeInfo<TResult> resultType,
+        CancellationToken cancellationToken)
+    {
+        if (_inSerialHandler.Value)
+        {
+            // The answer could only be read by the loop this handler is blocking.
+            throw new InvalidOperationException($"'{method}' was requested from a serial handler; that would deadlock. Send it from background work.");
+        }
+
+        if (_closing.IsCancellationRequested)
+        {
+            throw new ConnectionClosedException($"Cannot send '{method}': the connection has ended.");
+        }
+
+        var id = Interlocked.Increment(ref _nextRequestId);
+        var pending = new PendingRequest<TResult>(method, resultType);
+        _pending[id] = pending;
+        using var registration = cancellationToken.Register(() =>
+        {
+            if (_pending.TryRemove(id, out _))
+            {
+                pending.Cancel(cancellationToken);
+                _ = SendCancelAsync(id);
+            }
+        });
+
+        await SendAsync(writer =>
+        {
+            writer.WriteNumber("id", id);
+            writer.WriteString("method", method);
+            writer.WritePropertyName("params");
+            JsonSerializer.Serialize(writer, parameters, paramsType);
+        }).ConfigureAwait(false);
+
+        return await pending.Task.ConfigureAwait(false);
+    }
+
+    public ValueTask SendNotificationAsync<TParams>(string method, TParams parameters, JsonTypeInfo<TParams> paramsType) =>
+        SendAsync(writer =>
+        {
+            writer.WriteString("method", method);
+            writer.WritePropertyName("params");
+            JsonSerializer.Serialize(writer, parameters, paramsType);
+        });
+
+    private static TParams DeserializeParams<TParams>(string method, JsonElement? parameters, JsonTypeInfo<TParams> type)
+    {
+        TParams? value;
+        try
+        {
+            value = parameters is { } element ? element.Deserialize(type) : default;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or NotSupportedException)
+        {
+            throw new JsonRpcException(ErrorCodes.InvalidParams, $"Invalid params for '{method}': {e.Message}");
+        }
+
+        return value ?? throw new JsonRpcException(ErrorCodes.InvalidParams, $"Invalid params for '{method}': params are required.");
+    }
+
+    private void Register(Registration registration)
+    {
+        if (Volatile.Read(ref _started) != 0)
+        {
+            throw new InvalidOperationException("Handlers must be registered before the connection runs.");
+        }
+
+        if (!_handlers.TryAdd(registration.Method, registration))
+        {
+            throw new InvalidOperationException($"A handler for '{registration.Method}' is already registered.");
+        }
+    }
+
+    private async ValueTask HandleBodyAsync(ReadOnlyMemory<byte> body)
+    {
+        var message = IncomingMessage.Parse(body, out var document);
+        using (document)
+        {
+            switch (message)
+            {
+                case InvalidMessage invalid:
+                    _logger.LogWarning("Rejected a message: {Reason}", invalid.Message);
+                    await SendErrorAsync(invalid.Id, invalid.Code, invalid.Message).ConfigureAwait(false);
+                    break;
+                case ResponseMessage response:
+                    CompletePending(response);
+                    break;
+                case NotificationMessage notification:
+                    await DispatchNotificationAsync(notification).ConfigureAwait(false);
+                    break;
+                case RequestMessage request:
+                    await DispatchRequestAsync(request).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    private async ValueTask DispatchRequestAsync(RequestMessage request)
+    {
+        var admission = Admission?.Invoke(request.Method, true) ?? MessageAdmission.Admit;
+        if (!admission.Admitted)
+        {
+            _logger.LogDebug("Refused request {Method} ({Id}): {Reason}", request.Method, request.Id, admission.Reason);
+            await SendErrorAsync(request.Id, admission.ErrorCode, admission.Reason ?? "Refused.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!_handlers.TryGetValue(request.Method, out var registration) || !registration.IsRequest)
+        {
+            _logger.LogWarning("No handler for request {Method} ({Id}).", request.Method, request.Id);
+            await SendErrorAsync(request.Id, ErrorCodes.MethodNotFound, $"Method not found: '{request.Method}'.").ConfigureAwait(false);
+            return;
+        }
+
+        Invocation invocation;
+        try
+        {
+            invocation = registration.Bind(request.Params);
+        }
+        catch (JsonRpcException e)
+        {
+            _logger.LogWarning("Rejected request {Method} ({Id}): {Reason}", request.Method, request.Id, e.Message);
+            await SendErrorAsync(request.Id, e.Code, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (registration.Mode == HandlerMode.Serial)
+        {
+            await RunRequestAsync(request.Method, request.Id, invocation, _closing.Token, serial: true).ConfigureAwait(false);
+            return;
+        }
+
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        if (!_inFlight.TryAdd(request.Id, cancellation))
+        {
+            cancellation.Dispose();
+            await SendErrorAsync(request.Id, ErrorCodes.InvalidRequest, $"Invalid request: id {request.Id} is already in use by a request in flight.").ConfigureAwait(false);
+            return;
+        }
+
+        Track(Task.Run(async () =>
+        {
+            try
+            {
+                await RunRequestAsync(request.Method, request.Id, invocation, cancellation.Token, serial: false).ConfigureAwait(false);
+            }
+            finally
+            {
+                _inFlight.TryRemove(request.Id, out _);
+                cancellation.Dispose();
+            }
+        }));
+    }
+
+    private async Task RunRequestAsync(string method, MessageId id, Invocation invocation, CancellationToken cancellationToken, bool serial)
+    {
+        var started = Stopwatch.GetTimestamp();
+        int? errorCode = null;
+        try
+        {
+            _inSerialHandler.Value = serial;
+            var writeResult = await invocation(cancellationToken).ConfigureAwait(false);
+            var body = Serialize(writer =>
+            {
+                writer.WritePropertyName("id");
+                id.WriteTo(writer);
+                writer.WritePropertyName("result");
+                writeResult(writer);
+            });
+            await WriteAsync(body).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            errorCode = ErrorCodes.RequestCancelled;
+            await SendErrorAsync(id, ErrorCodes.RequestCancelled, $"'{method}' was cancelled.").ConfigureAwait(false);
+        }
+        catch (JsonRpcException e)
+        {
+            errorCode = e.Code;
+            await SendErrorAsync(id, e.Code, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            errorCode = ErrorCodes.InternalError;
+            _logger.LogError(e, "Handler for {Method} ({Id}) failed.", method, id);
+            HandlerFaulted?.Invoke(method, e);
+            await SendErrorAsync(id, ErrorCodes.InternalError, $"Internal error in '{method}': {e.Message}").ConfigureAwait(false);
+        }
+        finally
+        {
+            _inSerialHandler.Value = false;
+        }
+
+        RequestCompleted?.Invoke(new RequestCompletion(method, id, Stopwatch.GetElapsedTime(started), errorCode));
+    }
+
+    private async ValueTask DispatchNotificationAsync(NotificationMessage notification)
+    {
+        if (notification.Method == CancelRequestMethod)
+        {
+            if (notification.Params is { } p && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("id", out var idElement)
+                && MessageId.TryRead(idElement, out var id))
+            {
+                if (_inFlight.TryGetValue(id, out var cancellation))
+                {
+                    _logger.LogDebug("Cancelling request {Id}.", id);
+                    cancellation.Cancel();
+                }
+            }
+            else
+            {
+                _logger.LogWarning("Ignored a malformed $/cancelRequest.");
+            }
+
+            return;
+        }
+
+        var admission = Admission?.Invoke(notification.Method, false) ?? MessageAdmission.Admit;
+        if (!admission.Admitted)
+        {
+            _logger.LogDebug("Dropped notification {Method}: {Reason}", notification.Method, admission.Reason);
+            return;
+        }
+
+        if (!_handlers.TryGetValue(notification.Method, out var registration) || registration.IsRequest)
+        {
+            // "$/" notifications are optional by specification and may be ignored silently.
+            if (notification.Method.StartsWith("$/", StringComparison.Ordinal))
+            {
+                _logger.LogDebug("Ignored optional notification {Method}.", notification.Method);
+            }
+            else
+            {
+                _logger.LogWarning("No handler for notification {Method}.", notification.Method);
+            }
+
+            return;
+        }
+
+        Invocation invocation;
+        try
+        {
+            invocation = registration.Bind(notification.Params);
+        }
+        catch (JsonRpcException e)
+        {
+            // Notifications are never answered, not even with an error.
+            _logger.LogWarning("Dropped notification {Method}: {Reason}", notification.Method, e.Message);
+            return;
+        }
+
+        if (registration.Mode == HandlerMode.Serial)
+        {
+            await RunNotificationAsync(notification.Method, invocation, serial: true).ConfigureAwait(false);
+        }
+        else
+        {
+            Track(Task.Run(() => RunNotificationAsync(notification.Method, invocation, serial: false)));
+        }
+    }
+
+    private async Task RunNotificationAsync(string method, Invocation invocation, bool serial)
+    {
+        try
+        {
+            _inSerialHandler.Value = serial;
+            await invocation(_closing.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Handler for notification {Method} failed.", method);
+            HandlerFaulted?.Invoke(method, e);
+        }
+        finally
+        {
+            _inSerialHandler.Value = false;
+        }
+    }
+
+    private void CompletePending(ResponseMessage response)
+    {
+        if (response.Id is not { Number: { } number } || !_pending.TryRemove(number, out var pending))
+        {
+            if (response.Error is { } error && response.Id is null)
+            {
+                _logger.LogWarning("The other side reported an error: {Message} ({Code})", error.Message, error.Code);
+            }
+            else
+            {
+                _logger.LogWarning("Ignored a response to unknown request {Id}.", response.Id);
+            }
+
+            return;
+        }
+
+        pending.Complete(response.Result, response.Error);
+    }
+
+    private void Track(Task task)
+    {
+        _running.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    private async Task ShutDownAsync(ConnectionEnd end)
+    {
+        _closing.Cancel();
+        foreach (var pending in _pending.Values)
+        {
+            pending.Fail(new ConnectionClosedException($"The connection ended ({end}) before '{pending.Method}' was answered."));
+        }
+
+        _pending.Clear();
+
+        // Give cancelled handlers a moment to send their RequestCancelled answers.
+        var running = _running.Keys.ToArray();
+        if (running.Length > 0)
+        {
+            await Task.WhenAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _writer.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            _logger.LogDebug(e, "Completing the output failed.");
+        }
+    }
+
+    private ValueTask SendCancelAsync(long id) =>
+        SendAsync(writer =>
+        {
+            writer.WriteString("method", CancelRequestMethod);
+            writer.WriteStartObject("params");
+            writer.WriteNumber("id", id);
+            writer.WriteEndObject();
+        });
+
+    private ValueTask SendErrorAsync(MessageId? id, int code, string message) =>
+        SendAsync(writer =>
+        {
+            writer.WritePropertyName("id");
+            if (id is { } value)
+            {
+                value.WriteTo(writer);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WriteStartObject("error");
+            writer.WriteNumber("code", code);
+            writer.WriteString("message", message);
+            writer.WriteEndObject();
+        });
+
+    private ValueTask SendAsync(Action<Utf8JsonWriter> writeMembers) => WriteAsync(Serialize(writeMembers));
+
+    private static ReadOnlyMemory<byte> Serialize(Action<Utf8JsonWriter> writeMembers)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            writeMembers(writer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> body)
+    {
+        if (Volatile.Read(ref _outputBroken) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _writer.WriteAsync(body).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            if (Interlocked.Exchange(ref _outputBroken, 1) == 0)
+            {
+                _logger.LogWarning(e, "The output stream failed; ending the connection.");
+            }
+
+            Close();
+        }
+    }
+
+    private delegate ValueTask<Action<Utf8JsonWriter>> Invocation(CancellationToken cancellationToken);
+
+    private sealed record Registration(string Method, HandlerMode Mode, bool IsRequest, Func<JsonElement?, Invocation> Bind);
+
+    private abstract class PendingRequest(string method)
+    {
+        public string Method { get; } = method;
+
+        public abstract void Complete(JsonElement? result, ResponseError? error);
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class PendingRequest<TResult>(string method, JsonTypeInfo<TResult> resultType) : PendingRequest(method)
+    {
+        private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<TResult> Task => _completion.Task;
+
+        public override void Complete(JsonElement? result, ResponseError? error)
+        {
+            if (error is not null)
+            {
+                _completion.TrySetException(new RemoteRequestException(Method, error));
+                return;
+            }
+
+            try
+            {
+                _completion.TrySetResult(result is { ValueKind: not JsonValueKind.Null } element ? element.Deserialize(resultType)! : default!);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException)
+            {
+                _completion.TrySetException(new JsonRpcException(ErrorCodes.ParseError, $"The answer to '{Method}' could not be read: {e.Message}"));
+            }
+        }
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
+
+        public void Cancel(CancellationToken cancellationToken) => _completion.TrySetCanceled(cancellationToken);
+    }
+}

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Globalization;
+using LeanAssist.Server.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace LeanAssist.Server.CommandLine;
+
+/// <summary>Options several verbs share, and their mapping onto configuration keys.</summary>
+public static class CommonOptions
+{
+    public static Option<string?> LogFile { get; } = new("--log-file")
+    {
+        Description = "Log file (default: one file per process under the LeanAssist cache directory; \"none\" for no file).",
+    };
+
+    public static Option<LogLevel?> LogLevel { get; } = new("--log-level")
+    {
+        Description = "Least severe log level written: Trace, Debug, Information, Warning, Error, Critical.",
+    };
+
+    /// <summary>Configuration entries for the options that were given (absent options keep their defaults).</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> ToSettings(ParseResult result)
+    {
+        if (result.GetValue(LogFile) is { } logFile)
+        {
+            yield return new($"{LanguageServerOptions.Section}:{nameof(LanguageServerOptions.LogFile)}", logFile);
+        }
+
+        if (result.GetValue(LogLevel) is { } level)
+        {
+            yield return new($"{LanguageServerOptions.Section}:{nameof(LanguageServerOptions.LogLevel)}", level.ToString());
+        }
+    }
+
+    public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace LeanAssist.Server.Hosting;
+
+/// <summary>Ends the server when the editor process that started it is gone (LSP: "processId").</summary>
+public sealed class ParentProcessWatcher(ILogger<ParentProcessWatcher> logger) : IDisposable
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private readonly List<Timer> _timers = [];
+
+    /// <summary>Calls <paramref name="onExit"/> once when process <paramref name="processId"/> no longer runs.</summary>
+    public void Watch(int processId, Action onExit)
+    {
+        var fired = 0;
+        Timer? timer = null;
+        timer = new Timer(_ =>
+        {
+            if (IsAlive(processId) || Interlocked.Exchange(ref fired, 1) != 0)
+            {
+                return;
+            }
+
+            logger.LogWarning("Client process {ProcessId} has exited; shutting down.", processId);
+            timer?.Dispose();
+            onExit();
+        }, null, TimeSpan.Zero, PollInterval);
+        lock (_timers)
+        {
+            _timers.Add(timer);
+        }
+    }
+
+    public static bool IsAlive(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_timers)
+        {
+            foreach (var timer in _timers)
+            {
+                timer.Dispose();
+            }
+
+            _timers.Clear();
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using LeanAssist.Server.CommandLine;
+
+return await LeanAssistCommandLine.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
