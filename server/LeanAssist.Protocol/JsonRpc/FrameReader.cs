@@ -108,9 +108,11 @@ public sealed class FrameReader(PipeReader reader, long maxMessageBytes, int max
         }
 
         var afterHeaders = start.Slice(sequenceReader.Position);
-        if (!TryParseHeaders(headerBlock, out var contentLength, out var charsetProblem, out var headerError))
+        if (!TryParseHeaders(headerBlock, out var contentLength, out var charsetProblem, out var headerError, out var resyncFrom))
         {
-            var resync = FindNextContentLength(start, from: 1);
+            // Garbage glued before a real header (a stray line, a body sent without headers): resume at
+            // the Content-Length after it. A well-formed but wrong block (bad value, conflict) is skipped whole.
+            var resync = resyncFrom >= 0 ? FindNextContentLength(start, from: resyncFrom) : -1;
             if (resync >= 0 && resync < headerBlock.Length)
             {
                 buffer = start.Slice(resync);
@@ -153,13 +155,16 @@ public sealed class FrameReader(PipeReader reader, long maxMessageBytes, int max
         return buffer.Slice(sequenceReader.Position);
     }
 
-    private static bool TryParseHeaders(ReadOnlySequence<byte> block, out long contentLength, out string? charsetProblem, out string error)
+    /// <param name="resyncFrom">Where to look for a later header when the block is garbage, or -1 to skip it whole.</param>
+    private static bool TryParseHeaders(ReadOnlySequence<byte> block, out long contentLength, out string? charsetProblem, out string error, out long resyncFrom)
     {
         contentLength = -1;
         charsetProblem = null;
         error = string.Empty;
+        resyncFrom = -1;
 
         var bytes = block.IsSingleSegment ? block.FirstSpan : block.ToArray();
+        var lineOffset = 0;
         foreach (var rawLine in SplitLines(bytes))
         {
             var line = rawLine;
@@ -167,8 +172,11 @@ public sealed class FrameReader(PipeReader reader, long maxMessageBytes, int max
             if (colon <= 0 || !IsToken(line[..colon]))
             {
                 error = $"Malformed header line \"{Printable(line)}\".";
+                resyncFrom = lineOffset + 1;
                 return false;
             }
+
+            lineOffset += line.Length + 2;
 
             var name = line[..colon];
             var value = Encoding.ASCII.GetString(line[(colon + 1)..]).Trim();
@@ -200,6 +208,7 @@ public sealed class FrameReader(PipeReader reader, long maxMessageBytes, int max
         if (contentLength < 0)
         {
             error = "Missing Content-Length header.";
+            resyncFrom = 1;
             return false;
         }
 

@@ -10,6 +10,11 @@ public abstract record IncomingMessage
     public static IncomingMessage Parse(ReadOnlyMemory<byte> body, out JsonDocument? document)
     {
         document = null;
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return new InvalidMessage(null, ErrorCodes.ParseError, "Parse error: the body is not valid UTF-8.");
+        }
+
         try
         {
             document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
