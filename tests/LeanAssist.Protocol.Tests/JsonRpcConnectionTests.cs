@@ -293,30 +293,32 @@ public sealed class JsonRpcConnectionTests
     }
 
     [Fact]
-    public async Task Requests_to_the_client_from_a_serial_handler_are_refused_instead_of_deadlocking()
+    public async Task A_serial_handler_can_await_the_client_and_later_messages_still_wait_for_it()
     {
         var harness = new ConnectionHarness();
-        var outcome = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var order = new List<string>();
         JsonRpcConnection connection = harness.Connection;
-        connection.AddNotificationHandler("test/serial", async _ =>
+        connection.AddNotificationHandler("test/serial", async ct =>
         {
-            try
-            {
-                await connection.SendRequestAsync("client/x", new EchoParams("x", 1), Json.EchoParams, Json.EchoResult, CancellationToken.None);
-                outcome.SetResult(null);
-            }
-            catch (InvalidOperationException e)
-            {
-                outcome.SetResult(e);
-            }
+            var answer = await connection.SendRequestAsync("client/echo", new EchoParams("x", 1), Json.EchoParams, Json.EchoResult, ct);
+            order.Add("serial got " + answer.Echo);
         }, HandlerMode.Serial);
+        connection.AddNotificationHandler("test/after", _ =>
+        {
+            order.Add("after");
+            return ValueTask.CompletedTask;
+        }, HandlerMode.Serial);
+        connection.AddRequestHandler("test/order", Json.EchoResult, _ => ValueTask.FromResult(new EchoResult(string.Join(",", order))));
         await using var _ = harness.Start();
+        harness.Client.AnswerServerRequests = false;
 
         await harness.Client.NotifyAsync("test/serial");
+        await harness.Client.NotifyAsync("test/after");
+        var request = await harness.Client.WaitForAsync(m => m["method"]?.GetValue<string>() == "client/echo");
+        await harness.Client.SendAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = request["id"]!.DeepClone(), ["result"] = new JsonObject { ["echo"] = "pong" } });
+        var result = await harness.Client.RequestAsync("test/order");
 
-        var error = await outcome.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.NotNull(error);
-        Assert.Contains("deadlock", error.Message);
+        Assert.Equal("serial got pong,after", result["result"]!["echo"]!.GetValue<string>());
     }
 
     [Fact]

@@ -12,9 +12,9 @@ namespace LeanAssist.Protocol.JsonRpc;
 public enum HandlerMode
 {
     /// <summary>
-    /// Runs on the read loop and finishes before the next message is read, so these handlers see
-    /// messages in arrival order (document sync, lifecycle). Must be quick and must never wait on
-    /// the other side (its answer could only be read by the loop it is blocking).
+    /// Runs on the read loop and finishes before the next request or notification is handled, so
+    /// these handlers see messages in arrival order (document sync, lifecycle). While one runs, the
+    /// loop still reads responses, so it may await an answer from the other side; it should be quick.
     /// </summary>
     Serial,
 
@@ -71,7 +71,8 @@ public sealed class JsonRpcConnection
     private readonly ConcurrentDictionary<long, PendingRequest> _pending = new();
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _closing = new();
-    private readonly AsyncLocal<bool> _inSerialHandler = new();
+    private readonly Queue<Task<Frame>> _held = new();
+    private Task<Frame>? _readAhead;
     private long _nextRequestId;
     private int _outputBroken;
     private int _started;
@@ -175,7 +176,7 @@ public sealed class JsonRpcConnection
                 Frame frame;
                 try
                 {
-                    frame = await _frames.ReadAsync(_closing.Token).ConfigureAwait(false);
+                    frame = await NextFrameAsync().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (_closing.IsCancellationRequested)
                 {
@@ -226,12 +227,6 @@ public sealed class JsonRpcConnection
         JsonTypeInfo<TResult> resultType,
         CancellationToken cancellationToken)
     {
-        if (_inSerialHandler.Value)
-        {
-            // The answer could only be read by the loop this handler is blocking.
-            throw new InvalidOperationException($"'{method}' was requested from a serial handler; that would deadlock. Send it from background work.");
-        }
-
         if (_closing.IsCancellationRequested)
         {
             throw new ConnectionClosedException($"Cannot send '{method}': the connection has ended.");
@@ -351,7 +346,7 @@ public sealed class JsonRpcConnection
 
         if (registration.Mode == HandlerMode.Serial)
         {
-            await RunRequestAsync(request.Method, request.Id, invocation, _closing.Token, serial: true).ConfigureAwait(false);
+            await RunSerialAsync(RunRequestAsync(request.Method, request.Id, invocation, _closing.Token)).ConfigureAwait(false);
             return;
         }
 
@@ -367,7 +362,7 @@ public sealed class JsonRpcConnection
         {
             try
             {
-                await RunRequestAsync(request.Method, request.Id, invocation, cancellation.Token, serial: false).ConfigureAwait(false);
+                await RunRequestAsync(request.Method, request.Id, invocation, cancellation.Token).ConfigureAwait(false);
             }
             finally
             {
@@ -377,13 +372,12 @@ public sealed class JsonRpcConnection
         }));
     }
 
-    private async Task RunRequestAsync(string method, MessageId id, Invocation invocation, CancellationToken cancellationToken, bool serial)
+    private async Task RunRequestAsync(string method, MessageId id, Invocation invocation, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         int? errorCode = null;
         try
         {
-            _inSerialHandler.Value = serial;
             var writeResult = await invocation(cancellationToken).ConfigureAwait(false);
             var body = Serialize(writer =>
             {
@@ -410,10 +404,6 @@ public sealed class JsonRpcConnection
             _logger.LogError(e, "Handler for {Method} ({Id}) failed.", method, id);
             HandlerFaulted?.Invoke(method, e);
             await SendErrorAsync(id, ErrorCodes.InternalError, $"Internal error in '{method}': {e.Message}").ConfigureAwait(false);
-        }
-        finally
-        {
-            _inSerialHandler.Value = false;
         }
 
         RequestCompleted?.Invoke(new RequestCompletion(method, id, Stopwatch.GetElapsedTime(started), errorCode));
@@ -476,19 +466,86 @@ public sealed class JsonRpcConnection
 
         if (registration.Mode == HandlerMode.Serial)
         {
-            await RunNotificationAsync(notification.Method, invocation, serial: true).ConfigureAwait(false);
+            await RunSerialAsync(RunNotificationAsync(notification.Method, invocation)).ConfigureAwait(false);
         }
         else
         {
-            Track(Task.Run(() => RunNotificationAsync(notification.Method, invocation, serial: false)));
+            Track(Task.Run(() => RunNotificationAsync(notification.Method, invocation)));
         }
     }
 
-    private async Task RunNotificationAsync(string method, Invocation invocation, bool serial)
+    /// <summary>
+    /// Waits for a serial handler. Meanwhile it keeps reading: responses are delivered at once (the
+    /// handler may be awaiting one); every other message is held, in order, until the handler is done.
+    /// </summary>
+    private async Task RunSerialAsync(Task handler)
+    {
+        while (!handler.IsCompleted)
+        {
+            _readAhead ??= _frames.ReadAsync(_closing.Token).AsTask();
+            if (await Task.WhenAny(handler, _readAhead).ConfigureAwait(false) == handler)
+            {
+                break;
+            }
+
+            var read = _readAhead;
+            _readAhead = null;
+            if (read.IsCompletedSuccessfully && TryDeliverResponse(read.Result))
+            {
+                continue;
+            }
+
+            _held.Enqueue(read);
+            if (!read.IsCompletedSuccessfully || read.Result.Kind is FrameKind.EndOfStream or FrameKind.TruncatedAtEndOfStream)
+            {
+                // Nothing more can be read; the handler finishes on its own or is cancelled on close.
+                break;
+            }
+        }
+
+        await handler.ConfigureAwait(false);
+    }
+
+    private bool TryDeliverResponse(Frame frame)
+    {
+        if (frame.Kind != FrameKind.Message)
+        {
+            return false;
+        }
+
+        var message = IncomingMessage.Parse(frame.Body, out var document);
+        using (document)
+        {
+            if (message is ResponseMessage response)
+            {
+                CompletePending(response);
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    private ValueTask<Frame> NextFrameAsync()
+    {
+        if (_held.TryDequeue(out var held))
+        {
+            return new ValueTask<Frame>(held);
+        }
+
+        if (_readAhead is { } pending)
+        {
+            _readAhead = null;
+            return new ValueTask<Frame>(pending);
+        }
+
+        return _frames.ReadAsync(_closing.Token);
+    }
+
+    private async Task RunNotificationAsync(string method, Invocation invocation)
     {
         try
         {
-            _inSerialHandler.Value = serial;
             await invocation(_closing.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_closing.IsCancellationRequested)
@@ -498,10 +555,6 @@ public sealed class JsonRpcConnection
         {
             _logger.LogError(e, "Handler for notification {Method} failed.", method);
             HandlerFaulted?.Invoke(method, e);
-        }
-        finally
-        {
-            _inSerialHandler.Value = false;
         }
     }
 

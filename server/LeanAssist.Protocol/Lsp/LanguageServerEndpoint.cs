@@ -68,10 +68,10 @@ public sealed class LanguageServerEndpoint
     /// <summary>The JSON-RPC connection underneath (to close it, or observe requests).</summary>
     public JsonRpcConnection Connection => _connection;
 
-    /// <summary>Builds the <c>initialize</c> answer (server capabilities). Must not wait on the client.</summary>
+    /// <summary>Builds the <c>initialize</c> answer (server capabilities).</summary>
     public void OnInitialize(Func<InitializeParams, CancellationToken, ValueTask<InitializeResult>> handler) => _initialize = handler;
 
-    /// <summary>Runs on <c>initialized</c>. Runs serially: start client round trips in the background.</summary>
+    /// <summary>Runs on <c>initialized</c>, serially: keep it quick (start slow work in the background).</summary>
     public void OnInitialized(Func<CancellationToken, ValueTask> handler) => _initialized = handler;
 
     /// <summary>Runs on <c>shutdown</c> before it is answered (stop background work here).</summary>
