@@ -176,7 +176,8 @@ public sealed class JsonRpcConnection
                 Frame frame;
                 try
                 {
-                    frame = await NextFrameAsync().ConfigureAwait(false);
+                    // Stdin reads ignore cancellation on some platforms: stop waiting on Close regardless.
+                    frame = await NextFrameAsync().AsTask().WaitAsync(_closing.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (_closing.IsCancellationRequested)
                 {
