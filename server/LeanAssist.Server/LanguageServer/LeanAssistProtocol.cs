@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using LeanAssist.Protocol.Lsp;
+
+// LeanAssist's own LSP messages. Each method name is declared once here and mirrored, with the same
+// payload shapes, in client-vscode/src/protocol.ts. Change both together.
+namespace LeanAssist.Server.LanguageServer;
+
+/// <summary>Custom LSP methods.</summary>
+public static class LeanAssistMethods
+{
+    /// <summary>Server → client notification: what the status bar shows. Sent when something changes, at most a few times a second.</summary>
+    public const string Status = "leanAssist/status";
+
+    /// <summary>Client → server request: the metrics snapshot (<see cref="MetricsSnapshot"/>).</summary>
+    public const string Metrics = "leanAssist/metrics";
+
+    /// <summary>Client → server notification: an API key from VS Code's SecretStorage (kept in memory only), or null to forget it.</summary>
+    public const string SetApiKey = "leanAssist/setApiKey";
+}
+
+/// <summary>Commands the server executes (<c>workspace/executeCommand</c>); the client registers them in VS Code.</summary>
+public static class LeanAssistCommands
+{
+    /// <summary>Arguments: one <see cref="SuggestArguments"/>. Result: <see cref="SuggestResult"/>. Reports progress; cancellable.</summary>
+    public const string Suggest = "leanAssist.suggest";
+
+    /// <summary>Kills and restarts every Lean session. Result: null.</summary>
+    public const string RestartLean = "leanAssist.restartLean";
+
+    /// <summary>Clears the verdict and LLM caches (memory and disk). Result: <see cref="ClearCacheResult"/>.</summary>
+    public const string ClearCache = "leanAssist.clearCache";
+
+    /// <summary>Result: <see cref="MetricsSnapshot"/> (the client renders it).</summary>
+    public const string ShowMetrics = "leanAssist.showMetrics";
+
+    public static string[] All { get; } = [Suggest, RestartLean, ClearCache, ShowMetrics];
+}
+
+public enum Health
+{
+    [JsonStringEnumMemberName("ok")]
+    Ok,
+
+    [JsonStringEnumMemberName("degraded")]
+    Degraded,
+
+    [JsonStringEnumMemberName("error")]
+    Error,
+}
+
+/// <summary>The payload of <c>leanAssist/status</c>.</summary>
+public sealed record StatusParams(
+    Health Health,
+    string? HealthReason,
+    SessionStatus Sessions,
+    int QueueDepth,
+    int RunningSuggestions,
+    LastRunStatus? LastRun,
+    CacheStatus Cache,
+    SpendStatus Spend,
+    LlmStatus Llm);
+
+public sealed record SessionStatus(int Warm, int Starting, int Busy, int Total, int Restarts);
+
+public sealed record LastRunStatus(string FinishedAt, double DurationMs, int Tried, int Verified, int Solved, bool FromCache);
+
+/// <summary>Hit rates are 0..1 (null when nothing was looked up yet).</summary>
+public sealed record CacheStatus(double? VerdictHitRate, long VerdictHits, long VerdictLookups, double? LlmHitRate, long LlmHits, long LlmLookups);
+
+public sealed record SpendStatus(decimal TodayUsd, decimal? DailyCapUsd, bool CapReached, string? CapReason);
+
+/// <summary>Provider "none" means the built-in portfolio only.</summary>
+public sealed record LlmStatus(string Provider, string? Model, bool Available, string? Reason);
+
+public sealed record SetApiKeyParams(string Provider, string? Key);
+
+/// <summary>Where to suggest: a document and a position in it (LSP coordinates).</summary>
+public sealed record SuggestArguments(string Uri, Position Position, int? Version = null);
+
+public sealed record SuggestResult(string Uri, int Version, Protocol.Lsp.Range? Target, string? Goal, SuggestionView[] Suggestions, string? Message);
+
+/// <summary>One verified (or failed) candidate as the client shows it.</summary>
+public sealed record SuggestionView(
+    string Tactic,
+    string Verdict,
+    string[] RemainingGoals,
+    double LeanMs,
+    string Source,
+    bool FromCache,
+    bool UsesNativeDecide,
+    string? Error);
+
+public sealed record ClearCacheResult(long VerdictEntriesRemoved, long LlmEntriesRemoved);
+
+/// <summary>The payload of <c>leanAssist/metrics</c> and <c>leanAssist.showMetrics</c>.</summary>
+public sealed record MetricsSnapshot(
+    string TakenAt,
+    CounterValue[] Counters,
+    HistogramValue[] Histograms,
+    RecentRun[] RecentRuns,
+    StatusParams Status);
+
+public sealed record CounterValue(string Name, Dictionary<string, string> Attributes, double Value);
+
+public sealed record HistogramValue(string Name, string Unit, Dictionary<string, string> Attributes, long Count, double Sum, double P50, double P90, double P99);
+
+public sealed record RecentRun(string FinishedAt, double DurationMs, int Tried, int Verified, double LeanMs, double LlmMs, int CacheHits, decimal CostUsd);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(StatusParams))]
+[JsonSerializable(typeof(SetApiKeyParams))]
+[JsonSerializable(typeof(SuggestArguments))]
+[JsonSerializable(typeof(SuggestResult))]
+[JsonSerializable(typeof(ClearCacheResult))]
+[JsonSerializable(typeof(MetricsSnapshot))]
+[JsonSerializable(typeof(JsonElement?))]
+public sealed partial class LeanAssistJsonContext : JsonSerializerContext;
