@@ -3,16 +3,28 @@ using System.Diagnostics.Metrics;
 namespace LeanAssist.Lean.Telemetry;
 
 /// <summary>
-/// The one meter every LeanAssist layer records on, and the names of its instruments (one place,
-/// so the metrics export and the dashboards agree). Names follow the OpenTelemetry semantic
-/// conventions where one applies (<c>gen_ai.*</c> for LLM calls); durations are in seconds.
-/// Attributes never carry file paths, goal text or secrets.
+/// The one meter every LeanAssist layer records on (a singleton per service container, made by
+/// the container's <see cref="IMeterFactory"/>, so two servers in one process never mix their
+/// numbers), and the names of its instruments (one place, so the metrics export and the dashboards
+/// agree). Names follow the OpenTelemetry semantic conventions where one applies (<c>gen_ai.*</c>
+/// for LLM calls); durations are in seconds. Attributes never carry file paths, goal text or secrets.
 /// </summary>
-public static class LeanAssistMeter
+public sealed class LeanAssistMeter
 {
     public const string Name = "LeanAssist";
 
-    public static Meter Meter { get; } = new(Name, "1.0");
+    public LeanAssistMeter(IMeterFactory meterFactory)
+    {
+        Meter = meterFactory.Create(new MeterOptions(Name) { Version = "1.0" });
+    }
+
+    /// <summary>For code and tests outside a container.</summary>
+    public LeanAssistMeter(Meter meter)
+    {
+        Meter = meter;
+    }
+
+    public Meter Meter { get; }
 
     public static class Instruments
     {
