@@ -1,4 +1,5 @@
 using System.Globalization;
+using LeanAssist.Lean.Text;
 
 namespace LeanAssist.Suggestions.Safety;
 

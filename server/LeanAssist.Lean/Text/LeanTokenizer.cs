@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LeanAssist.Suggestions.Safety;
+namespace LeanAssist.Lean.Text;
 
 public enum LeanTokenKind
 {

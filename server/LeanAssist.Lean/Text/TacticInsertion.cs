@@ -1,0 +1,130 @@
+using System.Text;
+
+namespace LeanAssist.Lean.Text;
+
+/// <summary>Where a <c>sorry</c> stands: in place of a tactic (<c>by sorry</c>) or of a term (<c>:= sorry</c>).</summary>
+public enum SorryPosition
+{
+    Tactic,
+    Term,
+}
+
+/// <summary>The text edit that puts a verified tactic where a <c>sorry</c> was.</summary>
+public sealed record SorryEdit(Utf16Range Range, string NewText);
+
+/// <summary>
+/// Builds the edit replacing a <c>sorry</c> with a tactic script so that Lean parses it the same
+/// way it was verified: later lines of a multi-line script are aligned with the column of the
+/// <c>sorry</c> (Lean's tactic blocks are column-sensitive; columns count codepoints, a tab is one),
+/// the file's line ending is kept, and a term-position <c>sorry</c> becomes <c>by ...</c>.
+/// </summary>
+public static class TacticInsertion
+{
+    public static SorryEdit Replace(SourceText text, Utf16Range sorryRange, string tactic, SorryPosition? position = null)
+    {
+        var start = text.GetOffset(sorryRange.Start);
+        var lineStart = text.GetEditorLineStart(sorryRange.Start.Line);
+        var prefix = text.Text[lineStart..start];
+        var kind = position ?? Classify(text.Text, start);
+        var newline = text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = tactic.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+
+        if (kind == SorryPosition.Term)
+        {
+            // `:= sorry` takes `by tac` as it is; elsewhere (an argument, a tuple) it needs parentheses.
+            // A multi-line block goes below, indented one step past the line it starts on.
+            var needsParentheses = PreviousToken(text.Text, start) != ":=";
+            var blockIndent = prefix[..(prefix.Length - prefix.TrimStart().Length)] + "  ";
+            var script = lines.Length == 1
+                ? "by " + lines[0]
+                : "by" + newline + blockIndent + Indent(lines, blockIndent, newline);
+            return new SorryEdit(sorryRange, needsParentheses ? $"({script})" : script);
+        }
+
+        return new SorryEdit(sorryRange, Indent(lines, ColumnIndent(prefix), newline));
+    }
+
+    /// <summary>
+    /// A best reading of the text before the <c>sorry</c>: after <c>by</c>, a tactic separator, a
+    /// focusing dot or on its own line under a tactic it stands for a tactic; after <c>:=</c>, an
+    /// opening bracket or a comma for a term.
+    /// </summary>
+    public static SorryPosition Classify(string text, int sorryOffset)
+    {
+        var previous = PreviousToken(text, sorryOffset);
+        return previous switch
+        {
+            "by" or ";" or "<;>" or "·" or "." or "=>" or "then" or "else" or "do" => SorryPosition.Tactic,
+            ":=" or "(" or "⟨" or "[" or "," or "from" or "exact" or "refine" or "use" or "fun" or "λ" or "" => SorryPosition.Term,
+            _ => OnItsOwnLine(text, sorryOffset) ? SorryPosition.Tactic : SorryPosition.Term,
+        };
+    }
+
+    private static bool OnItsOwnLine(string text, int offset)
+    {
+        var lineStart = text.LastIndexOf('\n', Math.Max(0, offset - 1)) + 1;
+        return string.IsNullOrWhiteSpace(text[lineStart..offset]);
+    }
+
+    /// <summary>The last token before <paramref name="offset"/>, comments skipped ("" at the start).</summary>
+    private static string PreviousToken(string text, int offset)
+    {
+        // Tokenizing the last few lines is enough and stays cheap on long files.
+        var windowStart = offset;
+        for (var lines = 0; windowStart > 0 && lines < 8; windowStart--)
+        {
+            if (text[windowStart - 1] == '\n')
+            {
+                lines++;
+            }
+        }
+
+        try
+        {
+            var tokens = LeanTokenizer.Tokenize(text[windowStart..offset]);
+            if (tokens.Count == 0)
+            {
+                return string.Empty;
+            }
+
+            var last = tokens[^1];
+            // Multi-character symbols arrive one character at a time: rebuild ":=" and "<;>".
+            if (tokens.Count >= 2 && last.Text == "=" && tokens[^2].Text == ":" && tokens[^2].Offset + 1 == last.Offset)
+            {
+                return ":=";
+            }
+
+            if (tokens.Count >= 2 && last.Text == ">" && tokens[^2].Text == "=" && tokens[^2].Offset + 1 == last.Offset)
+            {
+                return "=>";
+            }
+
+            if (tokens.Count >= 3 && last.Text == ">" && tokens[^2].Text == ";" && tokens[^3].Text == "<")
+            {
+                return "<;>";
+            }
+
+            return last.Text;
+        }
+        catch (LeanTokenizeException)
+        {
+            // Inside an unterminated comment or string: no reliable previous token.
+            return "?";
+        }
+    }
+
+    /// <summary>Whitespace reaching the same Lean column as <paramref name="prefix"/> (tabs kept, one space per other codepoint).</summary>
+    private static string ColumnIndent(string prefix)
+    {
+        var builder = new StringBuilder(prefix.Length);
+        foreach (var rune in prefix.EnumerateRunes())
+        {
+            builder.Append(rune.Value == '\t' ? '\t' : ' ');
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Indent(string[] lines, string indent, string newline) =>
+        string.Join(newline, lines.Select((line, i) => i == 0 || line.Length == 0 ? line : indent + line));
+}
