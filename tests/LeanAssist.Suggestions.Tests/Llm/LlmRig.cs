@@ -53,14 +53,11 @@ internal sealed class LlmRig : IAsyncDisposable
         Environment.Values["ANTHROPIC_API_KEY"] = TestKey;
         Environment.Values["GEMINI_API_KEY"] = TestKey;
         Options = new MutableOptionsMonitor<LlmOptions>(Configure(LlmProviderKind.OpenAI));
-        Keys = new ApiKeyStore(Options, Environment, loggerFactory.CreateLogger<ApiKeyStore>());
-        Budget = new LlmBudget(Options, time, loggerFactory.CreateLogger<LlmBudget>());
-        Cache = new LlmResponseCache(Options, time, loggerFactory.CreateLogger<LlmResponseCache>());
-        Pipelines = new LlmResiliencePipelines(time, loggerFactory.CreateLogger<LlmResiliencePipelines>());
-        Statistics = new LlmStatistics(time);
-        Proposer = new LlmTacticProposer(Options, new DirectLlmChatClientFactory(_http), Keys, Budget, Cache, Pipelines, Statistics, time, loggerFactory.CreateLogger<LlmTacticProposer>());
-        Status = new LlmStatusReporter(Options, Keys, Budget, Statistics, Cache, Pipelines, time);
+        _loggerFactory = loggerFactory;
+        Build();
     }
+
+    private readonly ILoggerFactory _loggerFactory;
 
     public LocalLlmServer Server { get; }
 
@@ -74,19 +71,38 @@ internal sealed class LlmRig : IAsyncDisposable
 
     public MutableOptionsMonitor<LlmOptions> Options { get; }
 
-    public ApiKeyStore Keys { get; }
+    public ApiKeyStore Keys { get; private set; } = null!;
 
-    public LlmBudget Budget { get; }
+    public LlmBudget Budget { get; private set; } = null!;
 
-    public LlmResponseCache Cache { get; }
+    public LlmResponseCache Cache { get; private set; } = null!;
 
-    public LlmResiliencePipelines Pipelines { get; }
+    public LlmResiliencePipelines Pipelines { get; private set; } = null!;
 
-    public LlmStatistics Statistics { get; }
+    public LlmStatistics Statistics { get; private set; } = null!;
 
-    public LlmTacticProposer Proposer { get; }
+    public LlmTacticProposer Proposer { get; private set; } = null!;
 
-    public LlmStatusReporter Status { get; }
+    public LlmStatusReporter Status { get; private set; } = null!;
+
+    /// <summary>Replaces every service with a new instance (nothing kept in memory), as a server restart would; settings and disk stay.</summary>
+    public void Restart()
+    {
+        Cache.Dispose();
+        Budget.Dispose();
+        Build();
+    }
+
+    private void Build()
+    {
+        Keys = new ApiKeyStore(Options, Environment, _loggerFactory.CreateLogger<ApiKeyStore>());
+        Budget = new LlmBudget(Options, Time, _loggerFactory.CreateLogger<LlmBudget>());
+        Cache = new LlmResponseCache(Options, Time, _loggerFactory.CreateLogger<LlmResponseCache>());
+        Pipelines = new LlmResiliencePipelines(Time, _loggerFactory.CreateLogger<LlmResiliencePipelines>());
+        Statistics = new LlmStatistics(Time);
+        Proposer = new LlmTacticProposer(Options, new DirectLlmChatClientFactory(_http), Keys, Budget, Cache, Pipelines, Statistics, Time, _loggerFactory.CreateLogger<LlmTacticProposer>());
+        Status = new LlmStatusReporter(Options, Keys, Budget, Statistics, Cache, Pipelines, Time);
+    }
 
     /// <param name="manualTime">A <see cref="ManualTimeProvider"/> (timeouts and backoff fire only when advanced) instead of the real clock.</param>
     public static async Task<LlmRig> StartAsync(bool manualTime = false, ILoggerFactory? loggerFactory = null, TemporaryDirectory? directory = null)
