@@ -216,7 +216,9 @@ public sealed class PortfolioProposer(TimeProvider timeProvider) : ITacticPropos
             }
         }
 
-        if (relation && (field || integral) && shape.Form != TargetForm.Equality || shape.Form == TargetForm.False && shape.HasArithmeticHypotheses)
+        // linarith proves equalities too (as two inequalities), which pays off when hypotheses carry the arithmetic.
+        if (relation && (field || integral) && (shape.Form != TargetForm.Equality || shape.HasArithmeticHypotheses)
+            || shape.Form == TargetForm.False && shape.HasArithmeticHypotheses)
         {
             scored.Add("linarith", field ? 78 : 58);
             if (shape.IsNonlinear)
