@@ -92,12 +92,7 @@ public sealed class ResilienceTests
         rig.Server.DefaultReply = LlmReply.Overloaded();
 
         var proposing = rig.Proposer.ProposeAsync(Request(), CancellationToken.None);
-        for (var attempt = 1; attempt <= LlmResiliencePipelines.MaxRetries; attempt++)
-        {
-            await rig.Server.WaitForRequestAsync(attempt, Wait);
-            await rig.ManualTime.WaitForTimerAsync(due => due > TimeSpan.Zero && due <= LlmResiliencePipelines.MaxDelay, Wait);
-            rig.ManualTime.AdvanceToNextTimer();
-        }
+        await AdvanceThroughAllRetriesAsync(rig);
 
         var proposal = await proposing.WaitAsync(Wait);
         Assert.Equal(ProposalFailureKind.ProviderUnavailable, proposal.Failure!.Kind);
@@ -233,12 +228,7 @@ public sealed class ResilienceTests
 
         // One proposal makes 1 + MaxRetries failing attempts: enough (>= MinimumThroughput, 100% failures) to open the circuit.
         var proposing = rig.Proposer.ProposeAsync(Request(), CancellationToken.None);
-        for (var attempt = 1; attempt <= LlmResiliencePipelines.MaxRetries; attempt++)
-        {
-            await rig.Server.WaitForRequestAsync(attempt, Wait);
-            await rig.ManualTime.WaitForTimerAsync(due => due > TimeSpan.Zero && due <= LlmResiliencePipelines.MaxDelay, Wait);
-            rig.ManualTime.AdvanceToNextTimer();
-        }
+        await AdvanceThroughAllRetriesAsync(rig);
 
         // The last attempt's own error is what the first proposal reports; the circuit opened on it.
         var first = await proposing.WaitAsync(Wait);
@@ -258,5 +248,16 @@ public sealed class ResilienceTests
         Assert.Null(recovered.Failure);
         Assert.Equal(calls + 1, rig.Server.Requests.Count);
         Assert.Equal(LlmState.Ready, rig.Status.Current.State);
+    }
+
+    /// <summary>Lets every retry of a failing call happen: waits for each attempt, then moves the clock past its backoff.</summary>
+    private static async Task AdvanceThroughAllRetriesAsync(LlmRig rig)
+    {
+        for (var attempt = 1; attempt <= LlmResiliencePipelines.MaxRetries; attempt++)
+        {
+            await rig.Server.WaitForRequestAsync(attempt, Wait);
+            await rig.ManualTime.WaitForTimerAsync(due => due > TimeSpan.Zero && due <= LlmResiliencePipelines.MaxDelay, Wait);
+            rig.ManualTime.AdvanceToNextTimer();
+        }
     }
 }
