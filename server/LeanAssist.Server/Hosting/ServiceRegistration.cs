@@ -1,8 +1,18 @@
 using LeanAssist.Protocol.JsonRpc;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Configuration;
+using LeanAssist.Server.Doctor;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.LanguageServer;
+using LeanAssist.Suggestions.Candidates;
+using LeanAssist.Suggestions.Llm;
+using LeanAssist.Suggestions.Llm.Budget;
+using LeanAssist.Suggestions.Llm.Caching;
+using LeanAssist.Suggestions.Llm.Keys;
+using LeanAssist.Suggestions.Llm.Providers;
+using LeanAssist.Suggestions.Llm.Resilience;
+using LeanAssist.Suggestions.Llm.Status;
+using LeanAssist.Suggestions.Portfolio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +34,28 @@ public static class ServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanguageServerOptions>, LanguageServerOptionsValidation>());
         services.AddSingleton(clientSettings);
         services.AddSingleton(TimeProvider.System);
+
+        // ---- Candidates: built-in portfolio and LLM proposers (also for command-line verbs such as prove and doctor) ----
+        services.AddValidatedSettings<LlmOptions, LlmOptionsValidation>(LlmOptions.Section);
+        services.AddSingleton<IEnvironmentVariables, ProcessEnvironmentVariables>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<LlmBudget>();
+        services.AddSingleton<LlmResponseCache>();
+        services.AddSingleton<LlmResiliencePipelines>();
+        services.AddSingleton<LlmStatistics>();
+        services.AddSingleton<LlmStatusReporter>();
+        // Polly owns timeouts and retries: HttpClient's own timeout and the factory's default handlers stay out of the way.
+        services.AddHttpClient<OpenAiChatClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<AnthropicMessagesClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<GeminiGenerateContentClient>(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<ILlmChatClientFactory, ServiceProviderLlmChatClientFactory>();
+        services.AddSingleton<PortfolioProposer>();
+        services.AddSingleton<LlmTacticProposer>();
+        // Registration order is merge priority: the portfolio's candidates first at each rank.
+        services.AddSingleton<ITacticProposer>(provider => provider.GetRequiredService<PortfolioProposer>());
+        services.AddSingleton<ITacticProposer>(provider => provider.GetRequiredService<LlmTacticProposer>());
+        services.AddSingleton<CandidateGenerator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LlmSettingsCheck>());
 
         if (transport is null)
         {
