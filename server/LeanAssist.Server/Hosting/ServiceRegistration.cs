@@ -1,3 +1,4 @@
+using LeanAssist.Lean.Telemetry;
 using LeanAssist.Protocol.JsonRpc;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Configuration;
@@ -34,6 +35,10 @@ public static class ServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanguageServerOptions>, LanguageServerOptionsValidation>());
         services.AddSingleton(clientSettings);
         services.AddSingleton(TimeProvider.System);
+
+        // ---- Telemetry: one meter per container (see LeanAssistMeter) ----
+        services.AddMetrics();
+        services.AddSingleton<LeanAssistMeter>();
 
         // ---- Candidates: built-in portfolio and LLM proposers (also for command-line verbs such as prove and doctor) ----
         services.AddValidatedSettings<LlmOptions, LlmOptionsValidation>(LlmOptions.Section);

@@ -1,3 +1,4 @@
+using LeanAssist.Lean.Telemetry;
 using LeanAssist.Suggestions.Llm;
 using LeanAssist.Suggestions.Llm.Budget;
 using LeanAssist.Suggestions.Llm.Caching;
@@ -81,6 +82,9 @@ internal sealed class LlmRig : IAsyncDisposable
 
     public LlmStatistics Statistics { get; private set; } = null!;
 
+    /// <summary>This rig's own meter, so parallel tests never see each other's measurements.</summary>
+    public LeanAssistMeter Meter { get; } = new(new System.Diagnostics.Metrics.Meter(LeanAssistMeter.Name));
+
     public LlmTacticProposer Proposer { get; private set; } = null!;
 
     public LlmStatusReporter Status { get; private set; } = null!;
@@ -97,9 +101,9 @@ internal sealed class LlmRig : IAsyncDisposable
     {
         Keys = new ApiKeyStore(Options, Environment, _loggerFactory.CreateLogger<ApiKeyStore>());
         Budget = new LlmBudget(Options, Time, _loggerFactory.CreateLogger<LlmBudget>());
-        Cache = new LlmResponseCache(Options, Time, _loggerFactory.CreateLogger<LlmResponseCache>());
+        Cache = new LlmResponseCache(Options, Time, _loggerFactory.CreateLogger<LlmResponseCache>(), Meter);
         Pipelines = new LlmResiliencePipelines(Time, _loggerFactory.CreateLogger<LlmResiliencePipelines>());
-        Statistics = new LlmStatistics(Time);
+        Statistics = new LlmStatistics(Time, Meter);
         Proposer = new LlmTacticProposer(Options, new DirectLlmChatClientFactory(_http), Keys, Budget, Cache, Pipelines, Statistics, Time, _loggerFactory.CreateLogger<LlmTacticProposer>());
         Status = new LlmStatusReporter(Options, Keys, Budget, Statistics, Cache, Pipelines, Time);
     }

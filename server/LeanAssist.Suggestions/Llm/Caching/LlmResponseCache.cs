@@ -60,7 +60,7 @@ public sealed class LlmResponseCache : IDisposable
     public const string DiskFileName = "llm-responses.db";
     public const int DiskSchemaVersion = 1;
 
-    private static readonly Counter<long> Lookups = LeanAssistMeter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.CacheLookups);
+    private readonly Counter<long> _lookups;
 
     private readonly IOptionsMonitor<LlmOptions> _options;
     private readonly TimeProvider _timeProvider;
@@ -76,8 +76,9 @@ public sealed class LlmResponseCache : IDisposable
     private long _diskMisses;
     private long _unreadableDropped;
 
-    public LlmResponseCache(IOptionsMonitor<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmResponseCache> logger)
+    public LlmResponseCache(IOptionsMonitor<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmResponseCache> logger, LeanAssistMeter meter)
     {
+        _lookups = meter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.CacheLookups);
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -188,7 +189,7 @@ public sealed class LlmResponseCache : IDisposable
             }
         }
 
-        Lookups.Add(1,
+        _lookups.Add(1,
             new KeyValuePair<string, object?>("leanassist.cache.layer", layer == LlmCacheLayer.Memory ? "llm.memory" : "llm.disk"),
             new KeyValuePair<string, object?>("leanassist.cache.result", hit ? "hit" : "miss"));
     }

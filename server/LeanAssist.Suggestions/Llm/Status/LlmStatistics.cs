@@ -25,15 +25,15 @@ public sealed record LlmCallTotals(
 /// <see cref="LeanAssistMeter"/> with the OpenTelemetry GenAI names. Metric attributes carry provider, model and
 /// error kind only: never prompt text or keys.
 /// </summary>
-public sealed class LlmStatistics(TimeProvider timeProvider)
+public sealed class LlmStatistics(TimeProvider timeProvider, LeanAssistMeter meter)
 {
-    private static readonly Histogram<double> Duration = LeanAssistMeter.Meter.CreateHistogram<double>(
+    private readonly Histogram<double> _duration = meter.Meter.CreateHistogram<double>(
         LeanAssistMeter.Instruments.GenAiOperationDuration, "s", "Duration of LLM calls, retries included.");
 
-    private static readonly Histogram<long> Tokens = LeanAssistMeter.Meter.CreateHistogram<long>(
+    private readonly Histogram<long> _tokens = meter.Meter.CreateHistogram<long>(
         LeanAssistMeter.Instruments.GenAiTokenUsage, "{token}", "Tokens used per LLM call.");
 
-    private static readonly Counter<double> Cost = LeanAssistMeter.Meter.CreateCounter<double>(
+    private readonly Counter<double> _costCounter = meter.Meter.CreateCounter<double>(
         LeanAssistMeter.Instruments.LlmCost, "USD", "LLM spend from the configured price table.");
 
     private readonly Lock _gate = new();
@@ -79,12 +79,12 @@ public sealed class LlmStatistics(TimeProvider timeProvider)
         var provider = Attribute("gen_ai.provider.name", LlmProviderDefaults.TelemetryName(endpoint.Provider));
         var model = Attribute("gen_ai.request.model", endpoint.Model);
         var operation = Attribute("gen_ai.operation.name", "chat");
-        Duration.Record(usage.Latency.TotalSeconds, operation, provider, model);
-        Tokens.Record(usage.InputTokens, Attribute("gen_ai.token.type", "input"), provider, model);
-        Tokens.Record(usage.OutputTokens, Attribute("gen_ai.token.type", "output"), provider, model);
+        _duration.Record(usage.Latency.TotalSeconds, operation, provider, model);
+        _tokens.Record(usage.InputTokens, Attribute("gen_ai.token.type", "input"), provider, model);
+        _tokens.Record(usage.OutputTokens, Attribute("gen_ai.token.type", "output"), provider, model);
         if (usage.CostUsd > 0)
         {
-            Cost.Add((double)usage.CostUsd, provider, model);
+            _costCounter.Add((double)usage.CostUsd, provider, model);
         }
 
         Changed?.Invoke();
@@ -106,7 +106,7 @@ public sealed class LlmStatistics(TimeProvider timeProvider)
 
         if (sent)
         {
-            Duration.Record(latency.TotalSeconds,
+            _duration.Record(latency.TotalSeconds,
                 Attribute("gen_ai.operation.name", "chat"),
                 Attribute("gen_ai.provider.name", LlmProviderDefaults.TelemetryName(endpoint.Provider)),
                 Attribute("gen_ai.request.model", endpoint.Model),
