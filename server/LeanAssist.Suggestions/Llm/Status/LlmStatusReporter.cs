@@ -1,3 +1,4 @@
+using LeanAssist.Suggestions.Caching;
 using LeanAssist.Suggestions.Llm.Budget;
 using LeanAssist.Suggestions.Llm.Caching;
 using LeanAssist.Suggestions.Llm.Keys;
@@ -42,7 +43,7 @@ public sealed record LlmStatus(
     string KeySource,
     BudgetStatus Budget,
     LlmCallTotals Calls,
-    LlmCacheStatistics Cache,
+    LayeredCacheStatistics Cache,
     DateTimeOffset? PausedUntil);
 
 /// <summary>
