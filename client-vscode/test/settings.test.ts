@@ -56,7 +56,9 @@ describe('the manifest', () => {
     });
 
     test('settings holding paths or commands that run are machine-scoped (a workspace cannot point them elsewhere)', () => {
-        for (const key of ['leanAssist.server.path', 'leanAssist.repl.command', 'leanAssist.toolchain.elanPath', 'leanAssist.toolchain.lakePath', 'leanAssist.llmCache.directory']) {
+        const pathSettings = Object.keys(settings).filter(key => /(Path|Directory|Project|\.command|\.path|\.directory)$/.test(key));
+        assert.ok(pathSettings.length >= 8, `only ${pathSettings.join(', ')}`);
+        for (const key of pathSettings) {
             assert.equal(settings[key]?.scope, 'machine', key);
         }
     });
@@ -72,7 +74,8 @@ describe('the manifest', () => {
         assert.equal('server' in sent, false);
         assert.equal('trace' in sent, false);
         assert.equal(sent.provider, 'none');
-        assert.deepEqual(sent.repl, { command: '', sessions: null, memoryLimitMb: null, requestTimeoutMs: null, recycleAfterRequests: null, queueLimit: null });
+        assert.deepEqual(sent.toolchain, { elanPath: '', lakePath: '', leanPath: '', verifierProject: '', replBuildDirectory: '' });
+        assert.equal((sent.repl as Record<string, unknown>).sessions, null, 'unset numbers go as null: the server keeps its own default');
     });
 
     test('contributes exactly the server and client commands, in category LeanAssist', () => {
