@@ -31,6 +31,8 @@ const RestartServerTitle = 'Restart Server';
  */
 export class ServerController implements vscode.Disposable {
     private client: LanguageClient | undefined;
+    /** The start under way, so that two triggers (trust granted, a setting changed) start one server. */
+    private starting: Promise<void> | undefined;
     private readonly restartPolicy = new ServerRestartPolicy();
 
     constructor(
@@ -50,7 +52,14 @@ export class ServerController implements vscode.Disposable {
         return this.client.sendRequest(MetricsRequest);
     }
 
-    async start(): Promise<void> {
+    start(): Promise<void> {
+        this.starting ??= this.startOnce().finally(() => {
+            this.starting = undefined;
+        });
+        return this.starting;
+    }
+
+    private async startOnce(): Promise<void> {
         if (this.client !== undefined) {
             return;
         }
@@ -104,6 +113,7 @@ export class ServerController implements vscode.Disposable {
     }
 
     async stop(): Promise<void> {
+        await this.starting;
         const client = this.client;
         this.client = undefined;
         this.apiKeys.detach();
@@ -160,6 +170,7 @@ export class ServerController implements vscode.Disposable {
                 },
             },
             stdioOptions: {
+                // stdout carries the LSP messages (stdio transport); this handler is only for other transports.
                 stdout: () => undefined,
                 stderr: pipeServerStderr,
             },
