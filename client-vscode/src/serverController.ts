@@ -100,6 +100,9 @@ export class ServerController implements vscode.Disposable {
                 void this.onServerReady(client);
             } else if (event.newState === State.Starting) {
                 this.statusBar.show({ kind: 'starting' });
+            } else if (event.newState === State.Stopped && this.client === client && this.statusBar.current.kind !== 'stopped') {
+                // Stopped without our asking (after connection errors): do not leave a stale status behind.
+                this.statusBar.show({ kind: 'stopped', reason: 'The connection to the server failed; the "LeanAssist" output shows why.' });
             }
         });
 
