@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace LeanAssist.Testing;
 
 /// <summary>Runs a Node script from the repository (tests that drive the server with npm packages).</summary>
@@ -7,47 +5,20 @@ public static class NodeRunner
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
-    public static async Task<Result> RunAsync(string script, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryPaths.RepositoryRoot,
-        };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    public static Task<Result> RunAsync(string script, TimeSpan timeout, params string[] arguments) =>
+        RunAsync(script, timeout, environment: null, arguments);
 
-        Process process;
+    /// <param name="environment">Variables added to the inherited environment.</param>
+    public static async Task<Result> RunAsync(string script, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
+    {
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
+            var result = await ProcessRunner.RunAsync("node", [script, .. arguments], timeout, RepositoryPaths.RepositoryRoot, environment);
+            return new Result(result.ExitCode, result.StandardOutput, result.StandardError);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException("Node.js (node) was not found on PATH: install Node 20 or later to run this test.", e);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var cancellation = new CancellationTokenSource(timeout);
-            try
-            {
-                await process.WaitForExitAsync(cancellation.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{Path.GetFileName(script)} did not finish within {timeout.TotalSeconds} s. stderr: {await error}");
-            }
-
-            return new Result(process.ExitCode, await output, await error);
         }
     }
 }
