@@ -280,6 +280,9 @@ public sealed class ReplProcess : IAsyncDisposable, IDisposable
     public async ValueTask DisposeAsync()
     {
         _broken = true;
+
+        // Remember the tree now: once the root has exited, its orphaned children can no longer be found from it.
+        var tree = _exited.Task.IsCompleted ? [] : ProcessTree.GetDescendantsAndSelf(ProcessId);
         try
         {
             _input.Close();
@@ -290,14 +293,35 @@ public sealed class ReplProcess : IAsyncDisposable, IDisposable
 
         await _exited.Task.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         Kill(new ReplFailureException(ReplFailureKind.Exited, "The REPL session was shut down."));
+        KillSurvivors(tree);
         await _exited.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _process.Dispose();
+    }
+
+    /// <summary>Kills processes of the remembered tree that outlived their root (by id, never by name).</summary>
+    private void KillSurvivors(IReadOnlyList<int> tree)
+    {
+        foreach (var pid in tree.Where(pid => pid != ProcessId && ProcessTree.IsAlive(pid)))
+        {
+            try
+            {
+                using var survivor = System.Diagnostics.Process.GetProcessById(pid);
+                survivor.Kill(entireProcessTree: true);
+                _logger.LogInformation("{Name}: killed process {ProcessId}, left behind by the REPL.", Name, pid);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or Win32Exception)
+            {
+                // Already gone.
+            }
+        }
     }
 
     /// <summary>Kills the tree at once (synchronous shutdown paths).</summary>
     public void Dispose()
     {
+        var tree = _exited.Task.IsCompleted ? [] : ProcessTree.GetDescendantsAndSelf(ProcessId);
         Kill(new ReplFailureException(ReplFailureKind.Exited, "The REPL session was shut down."));
+        KillSurvivors(tree);
         _process.Dispose();
     }
 
