@@ -1,11 +1,16 @@
+using LeanAssist.Lean.Pool;
+using LeanAssist.Lean.Sessions;
+using LeanAssist.Lean.Toolchain;
 using LeanAssist.Protocol.JsonRpc;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Configuration;
+using LeanAssist.Server.Doctor;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.LanguageServer;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Server.Hosting;
@@ -24,6 +29,20 @@ public static class ServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LanguageServerOptions>, LanguageServerOptionsValidation>());
         services.AddSingleton(clientSettings);
         services.AddSingleton(TimeProvider.System);
+
+        // ---- Lean: settings, toolchain discovery, the warm REPL session pool, doctor checks ----
+        services.AddValidatedSettings<ReplOptions, ReplOptionsValidation>(ReplOptions.Section);
+        services.AddValidatedSettings<ToolchainOptions, ToolchainOptionsValidation>(ToolchainOptions.Section);
+        services.AddSingleton(_ => new LeanToolchainLocator(ToolchainSearchEnvironment.FromProcess()));
+        services.AddSingleton<IReplLaunchResolver, ReplLaunchResolver>();
+        services.AddSingleton(provider => new LeanSessionPool(
+            provider.GetRequiredService<IOptionsMonitor<ReplOptions>>(),
+            provider.GetRequiredService<IReplLaunchResolver>(),
+            provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<ILeanSessionPool>(provider => provider.GetRequiredService<LeanSessionPool>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanToolchainDoctorCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanProjectDoctorCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanReplDoctorCheck>());
 
         if (transport is null)
         {
