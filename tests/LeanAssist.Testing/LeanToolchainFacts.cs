@@ -17,3 +17,15 @@ public sealed class WithoutLeanToolchainFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A fact that uses POSIX shell scripts as fake tools; skipped on Windows, saying so.</summary>
+public sealed class UnixFactAttribute : FactAttribute
+{
+    public UnixFactAttribute()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Skip = "Skipped: this test runs shell scripts as stand-ins for git and lake (not on Windows).";
+        }
+    }
+}
