@@ -23,21 +23,34 @@ public sealed class RequestLog(string? path, int processOrdinal)
         entry["pid"] = Environment.ProcessId;
         entry["time"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        // One write call per line with FileMode.Append: lines from concurrent processes do not interleave.
+        // Several stand-in processes share one log. FileMode.Append seeks and writes (it is not O_APPEND),
+        // so concurrent writers would overwrite each other: a named mutex serializes the appends.
         var bytes = Encoding.UTF8.GetBytes(entry.ToJsonString() + "\n");
-        for (var attempt = 0; ; attempt++)
+        using var mutex = new Mutex(initiallyOwned: false, MutexName(path));
+        try
         {
-            try
-            {
-                using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                stream.Write(bytes);
-                return;
-            }
-            catch (IOException) when (attempt < 20)
-            {
-                Thread.Sleep(5);
-            }
+            mutex.WaitOne();
         }
+        catch (AbandonedMutexException)
+        {
+            // A stand-in died while holding it (crash fault): the mutex is ours now.
+        }
+
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            stream.Write(bytes);
+        }
+        finally
+        {
+            mutex.ReleaseMutex();
+        }
+    }
+
+    private static string MutexName(string path)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Path.GetFullPath(path)));
+        return "leanassist-standin-log-" + Convert.ToHexString(hash, 0, 8);
     }
 
     /// <summary>

@@ -76,14 +76,15 @@ public sealed class StandInLog(string path)
 
             using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream, Encoding.UTF8);
+            var text = reader.ReadToEnd();
+
+            // Only complete lines: a line being appended right now is read next time.
+            var complete = text[..(text.LastIndexOf('\n') + 1)];
             var entries = new List<JsonElement>();
-            while (reader.ReadLine() is { } line)
+            foreach (var line in complete.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
-                if (line.Length > 0)
-                {
-                    using var document = JsonDocument.Parse(line);
-                    entries.Add(document.RootElement.Clone());
-                }
+                using var document = JsonDocument.Parse(line);
+                entries.Add(document.RootElement.Clone());
             }
 
             return entries;

@@ -137,7 +137,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         }
 
         string? pickleFile = null;
-        if (_options.CurrentValue.ProofStateTransfer == ProofStateTransfer.Pickle && tactics.Count > 1)
+        if (tactics.Count > 1 && ShouldPickle(group, target))
         {
             pickleFile = await EnsurePickledAsync(group, target, priority, cancellationToken).ConfigureAwait(false);
         }
@@ -224,6 +224,19 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                 ? new TacticRun(tactic, TacticRunStatus.Timeout, null, null, TacticVerdict.Timeout(failure.Message), TimeSpan.Zero, TimeSpan.Zero, -1)
                 : new TacticRun(tactic, TacticRunStatus.Crash, null, null, TacticVerdict.Crash(failure.Message), TimeSpan.Zero, TimeSpan.Zero, -1),
             reason => Unavailable(tactic, reason));
+
+    /// <summary>Whether other sessions should unpickle the proof state rather than replay its declaration (see <see cref="ProofStateTransfer"/>).</summary>
+    private bool ShouldPickle(SessionGroup group, LeanProofStateHandle target)
+    {
+        var options = _options.CurrentValue;
+        return options.ProofStateTransfer switch
+        {
+            ProofStateTransfer.Pickle => true,
+            ProofStateTransfer.Auto => group.Outcomes.TryGet(target.DeclarationFingerprint, out var outcome)
+                && outcome.LeanTime > TimeSpan.FromMilliseconds(options.PickleAboveMilliseconds),
+            _ => false,
+        };
+    }
 
     private static TacticRun Unavailable(string tactic, string reason, int sessionId = -1) =>
         new(tactic, TacticRunStatus.Unavailable, null, null, TacticVerdict.Unavailable(reason), TimeSpan.Zero, TimeSpan.Zero, sessionId);

@@ -10,6 +10,12 @@ public enum ProofStateTransfer
 
     /// <summary>Pickle the proof state to a file once and unpickle it (on the prefix environment) in other sessions.</summary>
     Pickle,
+
+    /// <summary>
+    /// Pickle when elaborating the declaration took longer than <see cref="ReplOptions.PickleAboveMilliseconds"/>,
+    /// else replay (measured with the stand-in: replay wins for cheap declarations, pickling for expensive ones).
+    /// </summary>
+    Auto,
 }
 
 /// <summary>
@@ -50,7 +56,10 @@ public sealed class ReplOptions
     /// <summary>Stop a group's sessions after this long without work (0: never).</summary>
     public double IdleMinutes { get; set; } = 30;
 
-    public ProofStateTransfer ProofStateTransfer { get; set; } = ProofStateTransfer.Replay;
+    public ProofStateTransfer ProofStateTransfer { get; set; } = ProofStateTransfer.Auto;
+
+    /// <summary>With <see cref="ProofStateTransfer.Auto"/>: pickle proof states of declarations that took longer than this to elaborate.</summary>
+    public double PickleAboveMilliseconds { get; set; } = 500;
 
     public int EffectiveSessions => Sessions ?? DefaultSessions(Environment.ProcessorCount, TotalMemoryBytes);
 
@@ -105,7 +114,8 @@ public sealed class ReplOptionsValidation : IValidateOptions<ReplOptions>
         Check(options.QueueLimit is >= 1 and <= 1_000_000, $"leanAssist.repl.queueLimit must be between 1 and 1000000 (got {options.QueueLimit}).");
         Check(options.MaxResponseMegabytes is >= 1 and <= 2047, $"leanAssist.repl.maxResponseMegabytes must be between 1 and 2047 (got {options.MaxResponseMegabytes}).");
         Check(options.IdleMinutes >= 0, $"leanAssist.repl.idleMinutes must be 0 (never) or positive (got {options.IdleMinutes}).");
-        Check(Enum.IsDefined(options.ProofStateTransfer), $"leanAssist.repl.proofStateTransfer must be \"Replay\" or \"Pickle\" (got {options.ProofStateTransfer}).");
+        Check(Enum.IsDefined(options.ProofStateTransfer), $"leanAssist.repl.proofStateTransfer must be \"Auto\", \"Replay\" or \"Pickle\" (got {options.ProofStateTransfer}).");
+        Check(options.PickleAboveMilliseconds >= 0, $"leanAssist.repl.pickleAboveMilliseconds must not be negative (got {options.PickleAboveMilliseconds}).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 
         void Check(bool valid, string message)

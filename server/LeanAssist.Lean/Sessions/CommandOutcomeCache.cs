@@ -9,7 +9,8 @@ namespace LeanAssist.Lean.Sessions;
 /// session of a group, because the fingerprint names the whole text above the command.
 /// </summary>
 /// <param name="Rejection">Set when the REPL refused the command (<c>{"message": ...}</c>): it produced no environment.</param>
-internal sealed record CommandOutcome(IReadOnlyList<ReplMessage> Messages, IReadOnlyList<ReplSorry> Sorries, string? Rejection);
+/// <param name="LeanTime">How long Lean took to elaborate it (decides how a proof state is best moved to another session).</param>
+internal sealed record CommandOutcome(IReadOnlyList<ReplMessage> Messages, IReadOnlyList<ReplSorry> Sorries, string? Rejection, TimeSpan LeanTime);
 
 /// <summary>
 /// The outcomes of a group's commands by fingerprint, shared by its sessions (bounded: the oldest entries

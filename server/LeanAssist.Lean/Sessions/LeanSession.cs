@@ -124,13 +124,13 @@ internal sealed class LeanSession(int id, SessionGroup group, long startedTimest
             case ReplCommandResponse response:
                 _environmentAfter[link.Fingerprint] = response.Env;
                 _sorryProofStates[link.Fingerprint] = response.Sorries.Select(s => s.ProofState).ToArray();
-                Group.Outcomes.Set(link.Fingerprint, new CommandOutcome(response.Messages, response.Sorries, null));
+                Group.Outcomes.Set(link.Fingerprint, new CommandOutcome(response.Messages, response.Sorries, null, exchange.LeanTime));
                 return response.Env;
             case ReplErrorResponse error:
                 // No environment came of it: the commands after it run on the one before.
                 _environmentAfter[link.Fingerprint] = environment;
                 _sorryProofStates[link.Fingerprint] = [];
-                Group.Outcomes.Set(link.Fingerprint, new CommandOutcome([], [], error.Message));
+                Group.Outcomes.Set(link.Fingerprint, new CommandOutcome([], [], error.Message, exchange.LeanTime));
                 return environment;
             default:
                 throw new ReplFailureException(ReplFailureKind.Protocol, "The REPL answered a command with a proof-state response.");

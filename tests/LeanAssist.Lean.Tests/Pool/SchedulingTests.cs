@@ -162,6 +162,7 @@ public sealed class SchedulingTests
             MaxResponseMegabytes = options.MaxResponseMegabytes,
             IdleMinutes = options.IdleMinutes,
             ProofStateTransfer = options.ProofStateTransfer,
+            PickleAboveMilliseconds = options.PickleAboveMilliseconds,
         };
         change(copy);
         return copy;

@@ -87,6 +87,26 @@ public sealed class TacticRunTests
             && r.GetProperty("kind").GetString() == "command" && r.GetProperty("cmd").GetString()!.Contains("add_comm'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(700, 1)]
+    public async Task Automatic_transfer_pickles_only_proof_states_of_declarations_that_are_slow_to_elaborate(int declarationMilliseconds, int expectedPickles)
+    {
+        var script = $$"""
+            { "commands": [ { "pattern": "^theorem slow", "latencyMs": {{declarationMilliseconds}} } ],
+              "tactics": [ { "tactic": "rfl", "result": "completed", "latencyMs": 100 } ] }
+            """;
+        await using var harness = PoolHarness.Create(script, o => o.Sessions = 2);
+        var target = await harness.TargetAsync("slow", "theorem slow : True := by\n  sorry\n");
+
+        var runs = await harness.RunAsync(target, "rfl", "rfl", "rfl", "rfl");
+
+        Assert.All(runs, r => Assert.Equal(TacticVerdictKind.Solved, r.Verdict.Kind));
+        Assert.Equal(expectedPickles, harness.Log.CountRequests("pickleProofState"));
+        Assert.Equal(expectedPickles, harness.Log.CountRequests("unpickleProofState"));
+        Assert.Equal(2 - expectedPickles, harness.Log.CountRequests("command"));
+    }
+
     [Fact]
     public async Task A_target_from_another_pool_is_unavailable_not_an_error()
     {
