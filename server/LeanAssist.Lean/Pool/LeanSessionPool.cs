@@ -751,6 +751,15 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             return;
         }
 
+        lock (_gate)
+        {
+            // Groups in use follow a new session count at once (started or retired by Pump).
+            foreach (var group in _groups.Values.Where(g => g.DesiredSessions > 0))
+            {
+                group.DesiredSessions = options.EffectiveSessions;
+            }
+        }
+
         Pump();
     }
 

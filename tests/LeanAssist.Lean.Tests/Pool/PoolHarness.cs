@@ -34,6 +34,7 @@ internal sealed class PoolHarness : IAsyncDisposable
             { "tactic": "apply ?m", "result": "metavariables" },
             { "tactic": "exat 1", "result": "replError", "message": "Lean error:\n<input>:1:1: unknown tactic" },
             { "tactic": "slow", "result": "completed", "latencyMs": 300 },
+            { "tactic": "slower", "result": "completed", "latencyMs": 1500 },
             { "tactic": "crash", "fault": "crash" },
             { "tactic": "hang", "fault": "hang" },
             { "tactic": "garbage", "fault": "garbage" },
@@ -94,6 +95,13 @@ internal sealed class PoolHarness : IAsyncDisposable
     {
         var file = await LoadAsync(text);
         return file.Targets.Single(t => t.DeclarationName == declaration && t.Kind == LeanTargetKind.Sorry);
+    }
+
+    /// <summary>Warms <paramref name="sessions"/> sessions for the file's header and waits for them (so tests do not race session starts).</summary>
+    public async Task WarmAllAsync(int sessions, string text = StandardFile)
+    {
+        await Pool.WarmUpAsync(ProjectRoot, new SourceText(text), CancellationToken.None);
+        await Eventually.TrueAsync(() => Pool.Snapshot.Warm >= sessions, TimeSpan.FromSeconds(30), $"{sessions} warm sessions");
     }
 
     public Task<IReadOnlyList<TacticRun>> RunAsync(LeanTarget target, params string[] tactics) =>

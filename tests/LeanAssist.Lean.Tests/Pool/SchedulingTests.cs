@@ -16,7 +16,7 @@ public sealed class SchedulingTests
         var target = await harness.TargetAsync("add_comm'");
         var order = new List<string>();
 
-        var blocker = harness.Pool.RunTacticsAsync(target.ProofState!, ["slow"], RequestPriority.Background, CancellationToken.None);
+        var blocker = harness.Pool.RunTacticsAsync(target.ProofState!, ["slower"], RequestPriority.Background, CancellationToken.None);
         await Eventually.TrueAsync(() => harness.Pool.Snapshot.Busy == 1, TimeSpan.FromSeconds(10), "the session to be busy");
         var background = harness.Pool.RunTacticsAsync(target.ProofState!, ["rfl", "rfl", "rfl"], RequestPriority.Background, CancellationToken.None)
             .ContinueWith(_ => { lock (order) { order.Add("background"); } }, TaskScheduler.Default);
@@ -34,7 +34,7 @@ public sealed class SchedulingTests
     {
         await using var harness = PoolHarness.Create(configure: o => o.QueueLimit = 3);
         var target = await harness.TargetAsync("add_comm'");
-        var running = harness.Pool.RunTacticsAsync(target.ProofState!, ["slow", "rfl", "rfl"], RequestPriority.Interactive, CancellationToken.None);
+        var running = harness.Pool.RunTacticsAsync(target.ProofState!, ["slower", "rfl", "rfl"], RequestPriority.Interactive, CancellationToken.None);
         await Eventually.TrueAsync(() => harness.Pool.Snapshot.Busy == 1, TimeSpan.FromSeconds(10), "work to start");
 
         var refused = await Assert.ThrowsAsync<LeanUnavailableException>(() =>
@@ -50,7 +50,7 @@ public sealed class SchedulingTests
     {
         await using var harness = PoolHarness.Create();
         var target = await harness.TargetAsync("add_comm'");
-        var blocker = harness.Pool.RunTacticsAsync(target.ProofState!, ["slow"], RequestPriority.Interactive, CancellationToken.None);
+        var blocker = harness.Pool.RunTacticsAsync(target.ProofState!, ["slower"], RequestPriority.Interactive, CancellationToken.None);
         await Eventually.TrueAsync(() => harness.Pool.Snapshot.Busy == 1, TimeSpan.FromSeconds(10), "the session to be busy");
         using var cancellation = new CancellationTokenSource();
         var queued = harness.Pool.RunTacticsAsync(target.ProofState!, ["rfl", "rfl"], RequestPriority.Interactive, cancellation.Token);
@@ -72,6 +72,7 @@ public sealed class SchedulingTests
         Assert.Single((await harness.RunAsync(target, "rfl", "rfl")).Select(r => r.SessionId).Distinct());
 
         harness.Options.Set(Copy(harness.Options.CurrentValue, o => o.Sessions = 2));
+        await Eventually.TrueAsync(() => harness.Pool.Snapshot.Warm == 2, TimeSpan.FromSeconds(20), "a second warm session");
         var runs = await harness.RunAsync(target, "slow", "slow");
 
         Assert.Equal(2, runs.Select(r => r.SessionId).Distinct().Count());

@@ -36,6 +36,7 @@ public sealed class TacticRunTests
     {
         await using var harness = PoolHarness.Create(configure: o => o.Sessions = 2);
         var target = await harness.TargetAsync("add_comm'");
+        await harness.WarmAllAsync(2);
 
         var runs = await harness.RunAsync(target, "slow", "slow", "slow", "slow");
 
@@ -54,6 +55,7 @@ public sealed class TacticRunTests
     {
         await using var harness = PoolHarness.Create(configure: o => o.Sessions = 2);
         var target = await harness.TargetAsync("add_comm'");
+        await harness.WarmAllAsync(2);
         await harness.RunAsync(target, "slow", "slow");
         var commands = harness.Log.CountRequests("command");
 
@@ -74,6 +76,7 @@ public sealed class TacticRunTests
             o.ProofStateTransfer = ProofStateTransfer.Pickle;
         });
         var target = await harness.TargetAsync("add_comm'");
+        await harness.WarmAllAsync(2);
 
         var runs = await harness.RunAsync(target, "slow", "slow", "slow", "slow");
 
@@ -98,6 +101,7 @@ public sealed class TacticRunTests
             """;
         await using var harness = PoolHarness.Create(script, o => o.Sessions = 2);
         var target = await harness.TargetAsync("slow", "theorem slow : True := by\n  sorry\n");
+        await harness.WarmAllAsync(2, "theorem slow : True := by\n  sorry\n");
 
         var runs = await harness.RunAsync(target, "rfl", "rfl", "rfl", "rfl");
 
