@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LeanAssist.Lean.Pool;
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Lean.Verdicts;
+using LeanAssist.Testing;
 
 namespace LeanAssist.Benchmarks.Scenarios;
 
@@ -39,14 +40,18 @@ public static class CandidateVerificationScenario
     public static async Task<CandidateVerificationResult> RunAsync(CandidateVerificationParameters parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        await using var pool = StandInPool.Create(parameters.Cost.ToScript(), parameters.Sessions, parameters.Transfer);
+        await using var pool = StandInPoolHost.Create(parameters.Cost.ToScript(), options =>
+        {
+            options.Sessions = parameters.Sessions;
+            options.ProofStateTransfer = parameters.Transfer;
+        });
 
         var clock = Stopwatch.StartNew();
         await pool.WarmAsync(BenchmarkFile.Text, parameters.Sessions, cancellationToken).ConfigureAwait(false);
         var warmUp = clock.Elapsed;
 
         clock.Restart();
-        var file = await pool.LoadAsync(BenchmarkFile.Text, cancellationToken).ConfigureAwait(false);
+        var file = await pool.LoadAsync(BenchmarkFile.Text, RequestPriority.Interactive, cancellationToken).ConfigureAwait(false);
         var load = clock.Elapsed;
         var target = file.Targets.Single(t => t.Kind == LeanTargetKind.Sorry).ProofState
             ?? throw new InvalidOperationException("The target has no proof state.");

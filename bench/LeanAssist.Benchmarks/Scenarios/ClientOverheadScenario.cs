@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using LeanAssist.Lean.Pool;
 using LeanAssist.Lean.Repl;
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Testing;
@@ -64,8 +63,8 @@ public static class ClientOverheadScenario
             process = await MeasureAsync(parameters, () => repl.SendAsync(new ReplTacticRequest("candidate_1", state), TimeSpan.FromSeconds(30), cancellationToken)).ConfigureAwait(false);
         }
 
-        await using var pool = StandInPool.Create(cost.ToScript(), sessions: 1, ProofStateTransfer.Replay);
-        var file = await pool.LoadAsync(BenchmarkFile.Text, cancellationToken).ConfigureAwait(false);
+        await using var pool = StandInPoolHost.Create(cost.ToScript());
+        var file = await pool.LoadAsync(BenchmarkFile.Text, RequestPriority.Interactive, cancellationToken).ConfigureAwait(false);
         var target = file.Targets.Single(t => t.Kind == LeanTargetKind.Sorry).ProofState!;
         var poolStats = await MeasureAsync(parameters, () => pool.Pool.RunTacticsAsync(target, ["candidate_1"], RequestPriority.Interactive, cancellationToken)).ConfigureAwait(false);
 

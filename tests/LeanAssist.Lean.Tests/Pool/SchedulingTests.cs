@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LeanAssist.Lean.Pool;
 using LeanAssist.Lean.Repl;
 using LeanAssist.Lean.Sessions;
@@ -148,23 +149,10 @@ public sealed class SchedulingTests
         Assert.True(error.Message.Contains("leanassist setup", StringComparison.Ordinal) || error.Message.Contains("elan", StringComparison.Ordinal), error.Message);
     }
 
+    /// <summary>A changed copy, as a new settings object arrives from the editor.</summary>
     private static ReplOptions Copy(ReplOptions options, Action<ReplOptions> change)
     {
-        var copy = new ReplOptions
-        {
-            Command = options.Command,
-            Sessions = options.Sessions,
-            MaxTotalSessions = options.MaxTotalSessions,
-            MemoryLimitMegabytes = options.MemoryLimitMegabytes,
-            RequestTimeoutSeconds = options.RequestTimeoutSeconds,
-            HeaderTimeoutSeconds = options.HeaderTimeoutSeconds,
-            RecycleAfterRequests = options.RecycleAfterRequests,
-            QueueLimit = options.QueueLimit,
-            MaxResponseMegabytes = options.MaxResponseMegabytes,
-            IdleMinutes = options.IdleMinutes,
-            ProofStateTransfer = options.ProofStateTransfer,
-            PickleAboveMilliseconds = options.PickleAboveMilliseconds,
-        };
+        var copy = JsonSerializer.Deserialize<ReplOptions>(JsonSerializer.Serialize(options))!;
         change(copy);
         return copy;
     }
