@@ -295,11 +295,13 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             {
                 (job.Priority == RequestPriority.Interactive ? _interactive : _background).AddLast(job);
                 job.Group.LastUsedTimestamp = Stopwatch.GetTimestamp();
-                if (job.Cancellation.CanBeCanceled)
-                {
-                    job.Cancellation.Register(Pump);
-                }
             }
+        }
+
+        // Outside the lock: an already canceled token runs the callback at once.
+        foreach (var job in jobs)
+        {
+            job.TrackCancellation(Pump);
         }
 
         Pump();

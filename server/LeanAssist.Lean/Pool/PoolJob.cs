@@ -27,6 +27,9 @@ internal abstract class PoolJob(SessionGroup group, RequestPriority priority, lo
 
     public abstract bool IsCompleted { get; }
 
+    /// <summary>Keeps the pool informed of cancellation until the job completes (then the registration is released).</summary>
+    public abstract void TrackCancellation(Action onCanceled);
+
     public abstract int Affinity(LeanSession session);
 
     public abstract Task RunAsync(LeanSession session);
@@ -58,6 +61,17 @@ internal sealed class PoolJob<T>(
     public Task<T> Completion => _completion.Task;
 
     public override bool IsCompleted => _completion.Task.IsCompleted;
+
+    public override void TrackCancellation(Action onCanceled)
+    {
+        if (!Cancellation.CanBeCanceled)
+        {
+            return;
+        }
+
+        var registration = Cancellation.Register(onCanceled);
+        _completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
     public override int Affinity(LeanSession session) => affinity(session);
 

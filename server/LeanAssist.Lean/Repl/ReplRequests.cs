@@ -21,13 +21,10 @@ public enum ReplRequestKind
 /// writes a raw control character: line breaks in Lean text go out as <c>\n</c> escapes, and all other
 /// characters (⊢, ℕ, 𝔽) as UTF-8, not as <c>\u</c> surrogate escapes.
 /// </remarks>
-public abstract record ReplRequest
+/// <param name="Kind">What the request is recorded as in metrics.</param>
+/// <param name="ExpectsProofStateResponse">True when the REPL answers with a proof-state (tactic) response, false for a command response.</param>
+public abstract record ReplRequest(ReplRequestKind Kind, bool ExpectsProofStateResponse)
 {
-    public abstract ReplRequestKind Kind { get; }
-
-    /// <summary>True when the REPL answers with a proof-state (tactic) response, false for a command response.</summary>
-    public abstract bool ExpectsProofStateResponse { get; }
-
     /// <summary>The request as one line of JSON (no line break).</summary>
     public string ToJson()
     {
@@ -42,7 +39,7 @@ public abstract record ReplRequest
 }
 
 /// <summary><c>{"cmd": ..., "env": ...}</c>: elaborate Lean commands, in environment <see cref="Env"/> or a fresh one (which may import).</summary>
-public sealed record ReplCommandRequest(string Cmd, int? Env = null) : ReplRequest
+public sealed record ReplCommandRequest(string Cmd, int? Env = null) : ReplRequest(ReplRequestKind.Command, false)
 {
     /// <summary>Ask for every tactic's proof state and goals (<c>"allTactics": true</c>).</summary>
     public bool? AllTactics { get; init; }
@@ -52,10 +49,6 @@ public sealed record ReplCommandRequest(string Cmd, int? Env = null) : ReplReque
 
     /// <summary>Ask for the info tree: "full", "tactics", "original" or "substantive".</summary>
     public string? InfoTree { get; init; }
-
-    public override ReplRequestKind Kind => ReplRequestKind.Command;
-
-    public override bool ExpectsProofStateResponse => false;
 
     private protected override void WriteFields(ReplJsonWriter writer)
     {
@@ -68,15 +61,11 @@ public sealed record ReplCommandRequest(string Cmd, int? Env = null) : ReplReque
 }
 
 /// <summary><c>{"path": ...}</c>: elaborate a whole file as the REPL process sees it (path relative to its working directory).</summary>
-public sealed record ReplFileRequest(string Path, int? Env = null) : ReplRequest
+public sealed record ReplFileRequest(string Path, int? Env = null) : ReplRequest(ReplRequestKind.Command, false)
 {
     public bool? AllTactics { get; init; }
 
     public string? InfoTree { get; init; }
-
-    public override ReplRequestKind Kind => ReplRequestKind.Command;
-
-    public override bool ExpectsProofStateResponse => false;
 
     private protected override void WriteFields(ReplJsonWriter writer)
     {
@@ -88,12 +77,8 @@ public sealed record ReplFileRequest(string Path, int? Env = null) : ReplRequest
 }
 
 /// <summary><c>{"tactic": ..., "proofState": n}</c>: run a tactic on a proof state (which stays valid afterwards).</summary>
-public sealed record ReplTacticRequest(string Tactic, int ProofState) : ReplRequest
+public sealed record ReplTacticRequest(string Tactic, int ProofState) : ReplRequest(ReplRequestKind.Tactic, true)
 {
-    public override ReplRequestKind Kind => ReplRequestKind.Tactic;
-
-    public override bool ExpectsProofStateResponse => true;
-
     private protected override void WriteFields(ReplJsonWriter writer)
     {
         writer.Field("tactic", Tactic);
@@ -102,12 +87,8 @@ public sealed record ReplTacticRequest(string Tactic, int ProofState) : ReplRequ
 }
 
 /// <summary><c>{"pickleTo": file, "env": n}</c>: save an environment to an .olean file.</summary>
-public sealed record ReplPickleEnvironmentRequest(int Env, string PickleTo) : ReplRequest
+public sealed record ReplPickleEnvironmentRequest(int Env, string PickleTo) : ReplRequest(ReplRequestKind.Pickle, false)
 {
-    public override ReplRequestKind Kind => ReplRequestKind.Pickle;
-
-    public override bool ExpectsProofStateResponse => false;
-
     private protected override void WriteFields(ReplJsonWriter writer)
     {
         writer.Field("pickleTo", PickleTo);
@@ -116,22 +97,14 @@ public sealed record ReplPickleEnvironmentRequest(int Env, string PickleTo) : Re
 }
 
 /// <summary><c>{"unpickleEnvFrom": file}</c>: load a pickled environment as a new environment id.</summary>
-public sealed record ReplUnpickleEnvironmentRequest(string UnpickleEnvFrom) : ReplRequest
+public sealed record ReplUnpickleEnvironmentRequest(string UnpickleEnvFrom) : ReplRequest(ReplRequestKind.Pickle, false)
 {
-    public override ReplRequestKind Kind => ReplRequestKind.Pickle;
-
-    public override bool ExpectsProofStateResponse => false;
-
     private protected override void WriteFields(ReplJsonWriter writer) => writer.Field("unpickleEnvFrom", UnpickleEnvFrom);
 }
 
 /// <summary><c>{"pickleTo": file, "proofState": n}</c>: save a proof state (answered with a proof-state response and a new id).</summary>
-public sealed record ReplPickleProofStateRequest(int ProofState, string PickleTo) : ReplRequest
+public sealed record ReplPickleProofStateRequest(int ProofState, string PickleTo) : ReplRequest(ReplRequestKind.Pickle, true)
 {
-    public override ReplRequestKind Kind => ReplRequestKind.Pickle;
-
-    public override bool ExpectsProofStateResponse => true;
-
     private protected override void WriteFields(ReplJsonWriter writer)
     {
         writer.Field("pickleTo", PickleTo);
@@ -143,12 +116,8 @@ public sealed record ReplPickleProofStateRequest(int ProofState, string PickleTo
 /// <c>{"unpickleProofStateFrom": file, "env": n}</c>: load a pickled proof state. With <see cref="Env"/> the
 /// proof state is rebuilt on that environment; without it the REPL re-imports the pickle's imports (slow).
 /// </summary>
-public sealed record ReplUnpickleProofStateRequest(string UnpickleProofStateFrom, int? Env = null) : ReplRequest
+public sealed record ReplUnpickleProofStateRequest(string UnpickleProofStateFrom, int? Env = null) : ReplRequest(ReplRequestKind.Pickle, true)
 {
-    public override ReplRequestKind Kind => ReplRequestKind.Pickle;
-
-    public override bool ExpectsProofStateResponse => true;
-
     private protected override void WriteFields(ReplJsonWriter writer)
     {
         writer.Field("unpickleProofStateFrom", UnpickleProofStateFrom);

@@ -118,7 +118,18 @@ internal sealed class LeanSession(int id, SessionGroup group, long startedTimest
     /// <summary>Runs one command on <paramref name="environment"/>; records the new environment, the outcome and the sorries' proof states.</summary>
     private async Task<int> RunCommandAsync(LeanChainLink link, int environment, Pool.ReplOptions options, LeanWorkCounters counters, CancellationToken cancellationToken)
     {
-        var exchange = await SendAsync(new ReplCommandRequest(link.SentText, environment), options.RequestTimeout, counters, cancellationToken).ConfigureAwait(false);
+        ReplExchange exchange;
+        try
+        {
+            exchange = await SendAsync(new ReplCommandRequest(link.SentText, environment), options.RequestTimeout, counters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ReplFailureException e) when (e.Kind == ReplFailureKind.Timeout)
+        {
+            // Say which command: a timeout is about the command, and the user can look at it.
+            var firstLine = link.SentText.Split('\n', 2)[0];
+            throw new ReplFailureException(e.Kind, $"{e.Message} It was elaborating: {(firstLine.Length > 120 ? firstLine[..120] + "…" : firstLine)}", e);
+        }
+
         switch (exchange.Response)
         {
             case ReplCommandResponse response:

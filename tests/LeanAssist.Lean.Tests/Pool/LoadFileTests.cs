@@ -135,6 +135,23 @@ public sealed class LoadFileTests
     }
 
     [Fact]
+    public async Task A_command_that_hangs_is_named_in_the_problem_and_the_targets_above_it_are_kept()
+    {
+        var script = """{ "commands": [ { "pattern": "^theorem hangs", "fault": "hang" } ] }""";
+        await using var harness = PoolHarness.Create(script, o => o.RequestTimeoutSeconds = 1.5);
+        var text = "theorem first : True := by\n  sorry\n\ntheorem hangs : True := by\n  decide\n\ntheorem after : True := by\n  sorry\n";
+
+        var file = await harness.LoadAsync(text);
+
+        Assert.False(file.IsComplete);
+        var problem = Assert.Single(file.Problems);
+        Assert.Contains("did not answer within 1.5 s", problem, StringComparison.Ordinal);
+        Assert.Contains("theorem hangs : True := by", problem, StringComparison.Ordinal);
+        Assert.Equal(["first"], file.Targets.Select(t => t.DeclarationName));
+        Assert.Equal(1, harness.Log.Requests.Count(r => r.TryGetProperty("cmd", out var c) && c.GetString()!.StartsWith("theorem hangs", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_file_whose_imports_fail_reports_the_problem_instead_of_targets()
     {
         await using var harness = PoolHarness.Create(standInArguments: ["--fault", "dieDuringHeader"]);
