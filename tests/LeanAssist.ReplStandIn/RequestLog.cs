@@ -10,6 +10,9 @@ namespace LeanAssist.ReplStandIn;
 /// </summary>
 public sealed class RequestLog(string? path, int processOrdinal)
 {
+    // Opened once: creating a named mutex costs far more than taking it.
+    private Mutex? _mutex;
+
     public int ProcessOrdinal { get; } = processOrdinal;
 
     public void Write(JsonObject entry)
@@ -26,7 +29,7 @@ public sealed class RequestLog(string? path, int processOrdinal)
         // Several stand-in processes share one log. FileMode.Append seeks and writes (it is not O_APPEND),
         // so concurrent writers would overwrite each other: a named mutex serializes the appends.
         var bytes = Encoding.UTF8.GetBytes(entry.ToJsonString() + "\n");
-        using var mutex = new Mutex(initiallyOwned: false, MutexName(path));
+        var mutex = _mutex ??= new Mutex(initiallyOwned: false, MutexName(path));
         try
         {
             mutex.WaitOne();
