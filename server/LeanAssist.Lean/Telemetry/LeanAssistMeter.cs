@@ -42,8 +42,14 @@ public sealed class LeanAssistMeter
         /// <summary>Histogram, seconds, one REPL request. Attributes: leanassist.lean.request (command|tactic|pickle), outcome.</summary>
         public const string LeanRequestDuration = "leanassist.lean.request.duration";
 
-        /// <summary>Counter. Attributes: reason (crash|timeout|memory|recycle).</summary>
+        /// <summary>Counter. Attributes: reason (crash|timeout|memory|recycle|restart).</summary>
         public const string LeanSessionRestarts = "leanassist.lean.session.restarts";
+
+        /// <summary>Observable gauge, sessions. Attributes: state (warm|starting|busy).</summary>
+        public const string LeanSessions = "leanassist.lean.sessions";
+
+        /// <summary>Observable gauge, requests waiting for a Lean session.</summary>
+        public const string LeanQueueDepth = "leanassist.lean.queue.depth";
 
         // ---- Caches ----
         /// <summary>Counter. Attributes: leanassist.cache.layer (verdict.memory|verdict.disk|llm.memory|llm.disk|env), leanassist.cache.result (hit|miss).</summary>

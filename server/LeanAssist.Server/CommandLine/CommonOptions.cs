@@ -18,6 +18,21 @@ public static class CommonOptions
         Description = "Least severe log level written: Trace, Debug, Information, Warning, Error, Critical.",
     };
 
+    public static Option<string?> Project { get; } = new("--project")
+    {
+        Description = "The Lean project (a Lake project directory, or a folder inside one). Default: the current directory's project, else lean_verifier.",
+    };
+
+    public static Option<string?> ReplCommand { get; } = new("--repl-command")
+    {
+        Description = "Replaces the REPL launch (default: lake env <repl>) with this command line, run in the project root (setting leanAssist.repl.command).",
+    };
+
+    public static Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print the report as JSON.",
+    };
+
     /// <summary>Configuration entries for the options that were given (absent options keep their defaults).</summary>
     public static IEnumerable<KeyValuePair<string, string?>> ToSettings(ParseResult result)
     {
@@ -29,6 +44,11 @@ public static class CommonOptions
         if (result.GetValue(LogLevel) is { } level)
         {
             yield return new($"{LanguageServerOptions.Section}:{nameof(LanguageServerOptions.LogLevel)}", level.ToString());
+        }
+
+        if (result.GetValue(ReplCommand) is { } replCommand)
+        {
+            yield return new($"{LeanAssist.Lean.Pool.ReplOptions.Section}:command", replCommand);
         }
     }
 

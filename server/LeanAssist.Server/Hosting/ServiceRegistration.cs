@@ -1,4 +1,7 @@
+using LeanAssist.Lean.Pool;
+using LeanAssist.Lean.Sessions;
 using LeanAssist.Lean.Telemetry;
+using LeanAssist.Lean.Toolchain;
 using LeanAssist.Protocol.JsonRpc;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Configuration;
@@ -17,6 +20,7 @@ using LeanAssist.Suggestions.Portfolio;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Server.Hosting;
@@ -39,6 +43,21 @@ public static class ServiceRegistration
         // ---- Telemetry: one meter per container (see LeanAssistMeter) ----
         services.AddMetrics();
         services.AddSingleton<LeanAssistMeter>();
+
+        // ---- Lean: settings, toolchain discovery, the warm REPL session pool, doctor checks ----
+        services.AddValidatedSettings<ReplOptions, ReplOptionsValidation>(ReplOptions.Section);
+        services.AddValidatedSettings<ToolchainOptions, ToolchainOptionsValidation>(ToolchainOptions.Section);
+        services.AddSingleton(_ => new LeanToolchainLocator(ToolchainSearchEnvironment.FromProcess()));
+        services.AddSingleton<IReplLaunchResolver, ReplLaunchResolver>();
+        services.AddSingleton(provider => new LeanSessionPool(
+            provider.GetRequiredService<IOptionsMonitor<ReplOptions>>(),
+            provider.GetRequiredService<IReplLaunchResolver>(),
+            provider.GetRequiredService<ILoggerFactory>(),
+            meter: provider.GetRequiredService<LeanAssistMeter>()));
+        services.AddSingleton<ILeanSessionPool>(provider => provider.GetRequiredService<LeanSessionPool>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanToolchainDoctorCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanProjectDoctorCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanReplDoctorCheck>());
 
         // ---- Candidates: built-in portfolio and LLM proposers (also for command-line verbs such as prove and doctor) ----
         services.AddValidatedSettings<LlmOptions, LlmOptionsValidation>(LlmOptions.Section);

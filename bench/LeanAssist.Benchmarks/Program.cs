@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using LeanAssist.Benchmarks.Scenarios;
+using LeanAssist.Lean.Pool;
+
+namespace LeanAssist.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project bench/LeanAssist.Benchmarks -- VERB [options]</c>. The REPL is the scripted
+/// stand-in with the cost model given by the options; every verb prints a Markdown table.
+/// </summary>
+public static class Program
+{
+    private static readonly Option<double> HeaderSeconds = new("--header-seconds") { Description = "Header import cost.", DefaultValueFactory = _ => 12 };
+    private static readonly Option<double> TacticMilliseconds = new("--tactic-ms") { Description = "Cost of one tactic.", DefaultValueFactory = _ => 50 };
+    private static readonly Option<double> CommandMilliseconds = new("--command-ms") { Description = "Cost of one command above the target.", DefaultValueFactory = _ => 5 };
+    private static readonly Option<string> DeclarationMilliseconds = new("--declaration-ms") { Description = "Cost of elaborating the target declaration (comma-separated list for 'transfer').", DefaultValueFactory = _ => "20" };
+    private static readonly Option<int> Candidates = new("--candidates") { Description = "Candidate tactics per goal.", DefaultValueFactory = _ => 8 };
+    private static readonly Option<string> Sessions = new("--sessions") { Description = "Session counts, comma-separated.", DefaultValueFactory = _ => "1,2,4" };
+    private static readonly Option<string> NaiveParallelism = new("--naive-parallelism") { Description = "Fresh processes at a time for the naive approach, comma-separated.", DefaultValueFactory = _ => "1,4" };
+    private static readonly Option<int> Requests = new("--requests") { Description = "Measured requests for the overhead scenario.", DefaultValueFactory = _ => 2000 };
+
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("LeanAssist benchmarks (the REPL is the scripted stand-in with a set cost model).");
+        root.Subcommands.Add(Verb("performance", "The issue's performance section: candidates with 1/2/4 sessions vs a fresh process per candidate, client overhead, parallel efficiency.", PerformanceAsync,
+            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions, NaiveParallelism, Requests));
+        root.Subcommands.Add(Verb("candidates", "Verify K candidates on one goal with N warm sessions.", CandidatesAsync,
+            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions));
+        root.Subcommands.Add(Verb("naive", "A fresh Lean process per candidate.", NaiveAsync, HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, NaiveParallelism));
+        root.Subcommands.Add(Verb("overhead", "Per-request cost of the client, the process round trip and the pool.", OverheadAsync, Requests));
+        root.Subcommands.Add(Verb("transfer", "Proof-state transfer: replay the declaration vs pickle/unpickle, by declaration cost.", TransferAsync,
+            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions));
+        var codec = new Command("codec", "BenchmarkDotNet micro-benchmarks of request encoding and answer parsing.");
+        codec.SetAction(_ => BenchmarkRunner.Run<ReplCodecBenchmarks>() is null ? 1 : 0);
+        root.Subcommands.Add(codec);
+        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+    }
+
+    private static Command Verb(string name, string description, Func<ParseResult, CancellationToken, Task> run, params Option[] options)
+    {
+        var command = new Command(name, description);
+        foreach (var option in options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (result, token) =>
+        {
+            await run(result, token).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    private static StandInCostModel Cost(ParseResult result, double? declaration = null) => new(
+        HeaderSeconds: result.GetValue(HeaderSeconds),
+        CommandMilliseconds: result.GetValue(CommandMilliseconds),
+        DeclarationMilliseconds: declaration ?? Numbers(result.GetValue(DeclarationMilliseconds)!)[0],
+        TacticMilliseconds: result.GetValue(TacticMilliseconds));
+
+    private static double[] Numbers(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => double.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+
+    private static async Task PerformanceAsync(ParseResult result, CancellationToken token)
+    {
+        Console.WriteLine($"# LeanAssist performance (stand-in cost model: {Cost(result)})\n");
+        await CandidatesAsync(result, token).ConfigureAwait(false);
+        await NaiveAsync(result, token).ConfigureAwait(false);
+        await OverheadAsync(result, token).ConfigureAwait(false);
+    }
+
+    private static async Task CandidatesAsync(ParseResult result, CancellationToken token)
+    {
+        var cost = Cost(result);
+        var candidates = result.GetValue(Candidates);
+        Console.WriteLine($"## {candidates} candidates on one goal, warm sessions ({cost})\n");
+        Console.WriteLine("| sessions | warm-up (header import) | load file | first batch (incl. proof-state replay) | warm batch | ideal warm batch | parallel efficiency | cold total | solved |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var sessions in Numbers(result.GetValue(Sessions)!).Select(n => (int)n))
+        {
+            var run = await CandidateVerificationScenario.RunAsync(new CandidateVerificationParameters(sessions, candidates, cost), token).ConfigureAwait(false);
+            Console.WriteLine($"| {sessions} | {S(run.WarmUp)} | {Ms(run.Load)} | {Ms(run.FirstBatch)} | {Ms(run.WarmBatch)} | {Ms(run.IdealWarmBatch)} | {run.WarmEfficiency:P1} | {S(run.ColdTotal)} | {run.Solved}/{2 * candidates} |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static async Task NaiveAsync(ParseResult result, CancellationToken token)
+    {
+        var cost = Cost(result);
+        var candidates = result.GetValue(Candidates);
+        Console.WriteLine($"## Naive: a fresh Lean process per candidate ({candidates} candidates)\n");
+        Console.WriteLine("| processes at a time | total | per candidate | solved |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: |");
+        foreach (var parallelism in Numbers(result.GetValue(NaiveParallelism)!).Select(n => (int)n))
+        {
+            var run = await NaiveFreshProcessScenario.RunAsync(new NaiveFreshProcessParameters(candidates, cost, parallelism), token).ConfigureAwait(false);
+            Console.WriteLine($"| {parallelism} | {S(run.Total)} | {S(run.Total / candidates)} | {run.Solved}/{candidates} |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static async Task OverheadAsync(ParseResult result, CancellationToken token)
+    {
+        var run = await ClientOverheadScenario.RunAsync(new ClientOverheadParameters(result.GetValue(Requests)), token).ConfigureAwait(false);
+        Console.WriteLine($"## Per-request overhead (stand-in answering at once, {run.PoolRoundTrip.Count} sequential requests)\n");
+        Console.WriteLine("| what | mean | p50 | p90 | p99 |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Row("encode request + parse answer (in process, CPU only)", run.Codec);
+        Row("round trip through one ReplProcess (pipes)", run.ProcessRoundTrip);
+        Row("round trip through the pool (queue, scheduling, verdict)", run.PoolRoundTrip);
+        Row("the stand-in's own time per request (its log)", run.StandInTime);
+        Console.WriteLine($"\nClient overhead per request (pool round trip − stand-in time, p50; includes the OS pipe transfer): {LatencyStats.Ms(run.ClientOverheadP50)}; the pool adds {LatencyStats.Ms(run.PoolOverProcessP50)} over a bare process round trip.\n");
+
+        static void Row(string what, LatencyStats s) =>
+            Console.WriteLine($"| {what} | {LatencyStats.Ms(s.Mean)} | {LatencyStats.Ms(s.P50)} | {LatencyStats.Ms(s.P90)} | {LatencyStats.Ms(s.P99)} |");
+    }
+
+    private static async Task TransferAsync(ParseResult result, CancellationToken token)
+    {
+        var candidates = result.GetValue(Candidates);
+        var sessions = (int)Numbers(result.GetValue(Sessions)!).Max();
+        Console.WriteLine($"## Proof-state transfer: {candidates} candidates, {sessions} sessions, first batch (the other sessions must get the proof state)\n");
+        Console.WriteLine("| declaration cost | replay: first batch | pickle: first batch | warm batch (both) |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: |");
+        foreach (var declaration in Numbers(result.GetValue(DeclarationMilliseconds)!))
+        {
+            var cost = Cost(result, declaration);
+            var replay = await CandidateVerificationScenario.RunAsync(new CandidateVerificationParameters(sessions, candidates, cost, ProofStateTransfer.Replay), token).ConfigureAwait(false);
+            var pickle = await CandidateVerificationScenario.RunAsync(new CandidateVerificationParameters(sessions, candidates, cost, ProofStateTransfer.Pickle), token).ConfigureAwait(false);
+            Console.WriteLine($"| {declaration} ms | {Ms(replay.FirstBatch)} | {Ms(pickle.FirstBatch)} | {Ms(replay.WarmBatch)} / {Ms(pickle.WarmBatch)} |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:0} ms";
+
+    private static string S(TimeSpan t) => $"{t.TotalSeconds:0.00} s";
+}

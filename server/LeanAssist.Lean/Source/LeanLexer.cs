@@ -1,0 +1,329 @@
+namespace LeanAssist.Lean.Source;
+
+/// <summary>What a <see cref="LeanToken"/> is, as far as splitting a file into commands needs.</summary>
+public enum LeanTokenKind
+{
+    /// <summary>An identifier or a keyword spelled like one (<c>theorem</c>, <c>Nat.succ</c>, <c>«weird name»</c>, <c>simp?</c>).</summary>
+    Identifier,
+
+    /// <summary>A hash command word such as <c>#check</c> or <c>#eval</c>.</summary>
+    HashCommand,
+
+    /// <summary>The opening <c>@[</c> of an attribute list.</summary>
+    AttributeOpen,
+
+    /// <summary>A doc comment <c>/-- ... -/</c> (attached to the declaration after it).</summary>
+    DocComment,
+
+    /// <summary>A module doc comment <c>/-! ... -/</c> (a command of its own).</summary>
+    ModuleDocComment,
+
+    StringLiteral,
+    CharLiteral,
+    Number,
+
+    /// <summary>Any other single character (brackets, operators, punctuation).</summary>
+    Symbol,
+}
+
+/// <summary>A token: its kind, where it is, and whether it is the first token on its line.</summary>
+public readonly record struct LeanToken(LeanTokenKind Kind, int Start, int End, int Column, bool FirstOnLine)
+{
+    public string GetText(string source) => source[Start..End];
+}
+
+/// <summary>
+/// A small Lean 4 lexer: enough of Lean's lexical grammar to find where commands start without being
+/// fooled by comments (<c>--</c>, nested <c>/- -/</c>), string and char literals, raw strings or
+/// attributes. It never fails: unterminated comments and strings run to the end of the text.
+/// </summary>
+public static class LeanLexer
+{
+    public static List<LeanToken> Tokenize(string text)
+    {
+        var tokens = new List<LeanToken>();
+        var position = 0;
+        var lineStart = 0;
+        var firstOnLine = true;
+        while (position < text.Length)
+        {
+            var c = text[position];
+            if (c == '\n')
+            {
+                position++;
+                lineStart = position;
+                firstOnLine = true;
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c))
+            {
+                position++;
+                continue;
+            }
+
+            if (c == '-' && Peek(text, position + 1) == '-')
+            {
+                // Line comment: up to (not including) the newline, which resets the line state.
+                var newline = text.IndexOf('\n', position);
+                position = newline < 0 ? text.Length : newline;
+                continue;
+            }
+
+            var start = position;
+            LeanTokenKind kind;
+            if (c == '/' && Peek(text, position + 1) == '-')
+            {
+                var third = Peek(text, position + 2);
+                position = SkipBlockComment(text, position);
+                if (third == '-' && Peek(text, start + 3) != '/')
+                {
+                    kind = LeanTokenKind.DocComment;
+                }
+                else if (third == '!')
+                {
+                    kind = LeanTokenKind.ModuleDocComment;
+                }
+                else
+                {
+                    // Ordinary block comments are trivia; they may span lines, which resets the line state.
+                    var lastNewline = text.LastIndexOf('\n', position - 1, position - start);
+                    if (lastNewline >= 0)
+                    {
+                        lineStart = lastNewline + 1;
+                        firstOnLine = true;
+                    }
+
+                    continue;
+                }
+            }
+            else if (c == '"')
+            {
+                position = SkipString(text, position + 1);
+                kind = LeanTokenKind.StringLiteral;
+            }
+            else if (c == 'r' && IsRawStringStart(text, position) && !IsIdentifierContinuation(text, position))
+            {
+                position = SkipRawString(text, position);
+                kind = LeanTokenKind.StringLiteral;
+            }
+            else if (c == '\'' && !IsIdentifierContinuation(text, position) && TrySkipCharLiteral(text, position, out var afterChar))
+            {
+                position = afterChar;
+                kind = LeanTokenKind.CharLiteral;
+            }
+            else if (c == '@' && Peek(text, position + 1) == '[')
+            {
+                position += 2;
+                kind = LeanTokenKind.AttributeOpen;
+            }
+            else if (c == '#' && IsIdentifierStart(text, position + 1))
+            {
+                position = SkipIdentifier(text, position + 1);
+                kind = LeanTokenKind.HashCommand;
+            }
+            else if (IsIdentifierStart(text, position))
+            {
+                position = SkipIdentifier(text, position);
+                kind = LeanTokenKind.Identifier;
+            }
+            else if (char.IsAsciiDigit(c))
+            {
+                while (position < text.Length && (char.IsAsciiLetterOrDigit(text[position]) || text[position] == '.' && char.IsAsciiDigit(Peek(text, position + 1))))
+                {
+                    position++;
+                }
+
+                kind = LeanTokenKind.Number;
+            }
+            else
+            {
+                position += char.IsHighSurrogate(c) && char.IsLowSurrogate(Peek(text, position + 1)) ? 2 : 1;
+                kind = LeanTokenKind.Symbol;
+            }
+
+            tokens.Add(new LeanToken(kind, start, position, start - lineStart, firstOnLine));
+            firstOnLine = false;
+
+            // A token that spans lines (a doc comment, a string) leaves us on its last line.
+            var spanNewline = text.LastIndexOf('\n', position - 1, position - start);
+            if (spanNewline >= 0)
+            {
+                lineStart = spanNewline + 1;
+            }
+        }
+
+        return tokens;
+    }
+
+    private static char Peek(string text, int index) => index < text.Length ? text[index] : '\0';
+
+    /// <summary>Skips a block comment starting at <paramref name="start"/> ("/-"); comments nest.</summary>
+    private static int SkipBlockComment(string text, int start)
+    {
+        var depth = 0;
+        var i = start;
+        while (i < text.Length)
+        {
+            if (text[i] == '/' && Peek(text, i + 1) == '-')
+            {
+                depth++;
+                i += 2;
+            }
+            else if (text[i] == '-' && Peek(text, i + 1) == '/')
+            {
+                depth--;
+                i += 2;
+                if (depth == 0)
+                {
+                    return i;
+                }
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return text.Length;
+    }
+
+    private static int SkipString(string text, int i)
+    {
+        while (i < text.Length)
+        {
+            if (text[i] == '\\')
+            {
+                i += 2;
+            }
+            else if (text[i] == '"')
+            {
+                return i + 1;
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        return text.Length;
+    }
+
+    private static bool IsRawStringStart(string text, int i)
+    {
+        var j = i + 1;
+        while (j < text.Length && text[j] == '#')
+        {
+            j++;
+        }
+
+        return Peek(text, j) == '"';
+    }
+
+    private static int SkipRawString(string text, int i)
+    {
+        var hashes = 0;
+        var j = i + 1;
+        while (text[j] == '#')
+        {
+            hashes++;
+            j++;
+        }
+
+        var terminator = "\"" + new string('#', hashes);
+        var end = text.IndexOf(terminator, j + 1, StringComparison.Ordinal);
+        return end < 0 ? text.Length : end + terminator.Length;
+    }
+
+    private static bool TrySkipCharLiteral(string text, int i, out int end)
+    {
+        // 'a', '\n', '\'' , '\x41', '\u{1F600}', or a surrogate pair between quotes.
+        end = i;
+        var j = i + 1;
+        if (j >= text.Length || text[j] == '\n')
+        {
+            return false;
+        }
+
+        if (text[j] == '\\')
+        {
+            var close = text.IndexOf('\'', j + 2);
+            if (close < 0 || close - j > 12 || text.AsSpan(j, close - j).Contains('\n'))
+            {
+                return false;
+            }
+
+            end = close + 1;
+            return true;
+        }
+
+        j += char.IsHighSurrogate(text[j]) && char.IsLowSurrogate(Peek(text, j + 1)) ? 2 : 1;
+        if (Peek(text, j) != '\'')
+        {
+            return false;
+        }
+
+        end = j + 1;
+        return true;
+    }
+
+    /// <summary>True when the character before <paramref name="i"/> belongs to an identifier (so <c>'</c> is a prime: <c>h'</c>).</summary>
+    private static bool IsIdentifierContinuation(string text, int i) =>
+        i > 0 && (IsIdentifierPart(text[i - 1]) || text[i - 1] == '\'');
+
+    private static bool IsIdentifierStart(string text, int i)
+    {
+        if (i >= text.Length)
+        {
+            return false;
+        }
+
+        var c = text[i];
+        return c == '«' || c == '_' || IsLetterLike(c) || char.IsHighSurrogate(c) && char.IsLetter(text, i);
+    }
+
+    private static int SkipIdentifier(string text, int i)
+    {
+        while (true)
+        {
+            if (text[i] == '«')
+            {
+                var close = text.IndexOf('»', i + 1);
+                i = close < 0 ? text.Length : close + 1;
+            }
+            else
+            {
+                while (i < text.Length && (IsIdentifierPart(text[i]) || char.IsSurrogate(text[i]) && i + 1 < text.Length && char.IsLetter(text, char.IsHighSurrogate(text[i]) ? i : i - 1)))
+                {
+                    i++;
+                }
+
+                // simp?, exact?, decide! : a trailing ? or ! is part of the name.
+                while (i < text.Length && (text[i] == '?' || text[i] == '!'))
+                {
+                    i++;
+                }
+            }
+
+            // Dotted names continue after a '.' followed by another identifier start.
+            if (i < text.Length - 1 && text[i] == '.' && IsIdentifierStart(text, i + 1))
+            {
+                i++;
+                continue;
+            }
+
+            return i;
+        }
+    }
+
+    private static bool IsIdentifierPart(char c) =>
+        c == '_' || c == '\'' || char.IsAsciiDigit(c) || IsLetterLike(c) || IsSubscript(c);
+
+    /// <summary>Lean's letter-like characters: letters (not λ, Π, Σ, which are notation), Greek, letter-like symbols such as ℕ.</summary>
+    private static bool IsLetterLike(char c) =>
+        c is not ('λ' or 'Π' or 'Σ')
+        && (char.IsLetter(c) || c is >= '\u2100' and <= '\u214f' || c is >= '\u1d00' and <= '\u1dbf');
+
+    private static bool IsSubscript(char c) =>
+        c is >= '\u2080' and <= '\u209c' || c is >= '\u1d62' and <= '\u1d6a' || c == '\u2c7c';
+}
