@@ -35,12 +35,21 @@ public readonly record struct LeanToken(LeanTokenKind Kind, int Start, int End, 
 /// <summary>
 /// A small Lean 4 lexer: enough of Lean's lexical grammar to find where commands start without being
 /// fooled by comments (<c>--</c>, nested <c>/- -/</c>), string and char literals, raw strings or
-/// attributes. It never fails: unterminated comments and strings run to the end of the text.
+/// attributes. It never throws: unterminated comments and strings run to the end of the text (and are
+/// reported, for callers that must refuse what Lean would not read the same way).
 /// </summary>
 public static class LeanLexer
 {
-    public static List<LeanToken> Tokenize(string text)
+    public static List<LeanToken> Tokenize(string text) => Tokenize(text, out _);
+
+    /// <summary>
+    /// Tokenizes <paramref name="text"/>; <paramref name="unterminated"/> names the first construct that
+    /// runs to the end of the text without being closed (a comment, a string, an escaped «name»), which
+    /// Lean would reject: code after such a point cannot be read the way Lean would read it.
+    /// </summary>
+    public static List<LeanToken> Tokenize(string text, out string? unterminated)
     {
+        unterminated = null;
         var tokens = new List<LeanToken>();
         var position = 0;
         var lineStart = 0;
@@ -76,6 +85,12 @@ public static class LeanLexer
             {
                 var third = Peek(text, position + 2);
                 position = SkipBlockComment(text, position);
+                if (position < 0)
+                {
+                    unterminated ??= "unterminated comment";
+                    position = text.Length;
+                }
+
                 if (third == '-' && Peek(text, start + 3) != '/')
                 {
                     kind = LeanTokenKind.DocComment;
@@ -101,11 +116,21 @@ public static class LeanLexer
             {
                 position = SkipString(text, position + 1);
                 kind = LeanTokenKind.StringLiteral;
+                if (position < 0)
+                {
+                    unterminated ??= "unterminated string literal";
+                    position = text.Length;
+                }
             }
             else if (c == 'r' && IsRawStringStart(text, position) && !IsIdentifierContinuation(text, position))
             {
                 position = SkipRawString(text, position);
                 kind = LeanTokenKind.StringLiteral;
+                if (position < 0)
+                {
+                    unterminated ??= "unterminated raw string literal";
+                    position = text.Length;
+                }
             }
             else if (c == '\'' && !IsIdentifierContinuation(text, position) && TrySkipCharLiteral(text, position, out var afterChar))
             {
@@ -126,6 +151,11 @@ public static class LeanLexer
             {
                 position = SkipIdentifier(text, position);
                 kind = LeanTokenKind.Identifier;
+                if (position < 0)
+                {
+                    unterminated ??= "unterminated «escaped identifier»";
+                    position = text.Length;
+                }
             }
             else if (char.IsAsciiDigit(c))
             {
@@ -158,7 +188,7 @@ public static class LeanLexer
 
     private static char Peek(string text, int index) => index < text.Length ? text[index] : '\0';
 
-    /// <summary>Skips a block comment starting at <paramref name="start"/> ("/-"); comments nest.</summary>
+    /// <summary>Skips a block comment starting at <paramref name="start"/> ("/-"); comments nest. -1 when it never ends.</summary>
     private static int SkipBlockComment(string text, int start)
     {
         var depth = 0;
@@ -185,9 +215,10 @@ public static class LeanLexer
             }
         }
 
-        return text.Length;
+        return -1;
     }
 
+    /// <summary>-1 when the string never ends.</summary>
     private static int SkipString(string text, int i)
     {
         while (i < text.Length)
@@ -206,7 +237,7 @@ public static class LeanLexer
             }
         }
 
-        return text.Length;
+        return -1;
     }
 
     private static bool IsRawStringStart(string text, int i)
@@ -232,7 +263,7 @@ public static class LeanLexer
 
         var terminator = "\"" + new string('#', hashes);
         var end = text.IndexOf(terminator, j + 1, StringComparison.Ordinal);
-        return end < 0 ? text.Length : end + terminator.Length;
+        return end < 0 ? -1 : end + terminator.Length;
     }
 
     private static bool TrySkipCharLiteral(string text, int i, out int end)
@@ -289,7 +320,12 @@ public static class LeanLexer
             if (text[i] == '«')
             {
                 var close = text.IndexOf('»', i + 1);
-                i = close < 0 ? text.Length : close + 1;
+                if (close < 0)
+                {
+                    return -1;
+                }
+
+                i = close + 1;
             }
             else
             {

@@ -1,4 +1,5 @@
 using System.Text;
+using LeanAssist.Lean.Source;
 
 namespace LeanAssist.Lean.Text;
 
@@ -79,38 +80,30 @@ public static class TacticInsertion
             }
         }
 
-        try
-        {
-            var tokens = LeanTokenizer.Tokenize(text[windowStart..offset]);
-            if (tokens.Count == 0)
-            {
-                return string.Empty;
-            }
-
-            var last = tokens[^1];
-            // Multi-character symbols arrive one character at a time: rebuild ":=" and "<;>".
-            if (tokens.Count >= 2 && last.Text == "=" && tokens[^2].Text == ":" && tokens[^2].Offset + 1 == last.Offset)
-            {
-                return ":=";
-            }
-
-            if (tokens.Count >= 2 && last.Text == ">" && tokens[^2].Text == "=" && tokens[^2].Offset + 1 == last.Offset)
-            {
-                return "=>";
-            }
-
-            if (tokens.Count >= 3 && last.Text == ">" && tokens[^2].Text == ";" && tokens[^3].Text == "<")
-            {
-                return "<;>";
-            }
-
-            return last.Text;
-        }
-        catch (LeanTokenizeException)
+        var window = text[windowStart..offset];
+        var tokens = LeanLexer.Tokenize(window, out var unterminated);
+        if (unterminated is not null)
         {
             // Inside an unterminated comment or string: no reliable previous token.
             return "?";
         }
+
+        if (tokens.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        string Text(int fromEnd) => tokens.Count >= fromEnd ? tokens[^fromEnd].GetText(window) : string.Empty;
+        bool Adjacent(int fromEnd) => tokens.Count > fromEnd && tokens[^(fromEnd + 1)].End == tokens[^fromEnd].Start;
+
+        // Multi-character symbols arrive one character at a time: rebuild ":=", "=>" and "<;>".
+        return (Text(3), Text(2), Text(1)) switch
+        {
+            (_, ":", "=") when Adjacent(1) => ":=",
+            (_, "=", ">") when Adjacent(1) => "=>",
+            ("<", ";", ">") when Adjacent(1) && Adjacent(2) => "<;>",
+            _ => Text(1),
+        };
     }
 
     /// <summary>Whitespace reaching the same Lean column as <paramref name="prefix"/> (tabs kept, one space per other codepoint).</summary>

@@ -54,14 +54,15 @@ public enum TacticFailureReason
 /// <summary>
 /// The verdict on one candidate. <see cref="Detail"/> keeps Lean's own text (error message, status, REPL
 /// error, timeout or crash reason); <see cref="GoalsAfter"/> the goals left (for progress);
-/// <see cref="TryThisSuggestions"/> what "Try this: ..." info messages proposed (<c>exact?</c>, <c>simp?</c>).
+/// <see cref="TryThisMessages"/> the info messages in which Lean proposed tactics ("Try this: ...", from
+/// <c>exact?</c>, <c>simp?</c> and friends), verbatim: the candidates layer reads the tactics out of them.
 /// </summary>
 public sealed record TacticVerdict(
     TacticVerdictKind Kind,
     TacticFailureReason Reason,
     string? Detail,
     IReadOnlyList<string> GoalsAfter,
-    IReadOnlyList<string> TryThisSuggestions)
+    IReadOnlyList<string> TryThisMessages)
 {
     /// <summary>Solved, progress and failed say something about (environment, goal, tactic); timeouts, crashes and unavailability do not.</summary>
     public bool IsCacheable => Kind is TacticVerdictKind.Solved or TacticVerdictKind.Progress or TacticVerdictKind.Failed;
@@ -80,7 +81,6 @@ public static class TacticVerdicts
     public const string OpenGoalsRemain = "Incomplete: open goals remain";
     public const string ContainsSorry = "Incomplete: contains sorry";
     public const string ContainsMetavariables = "Incomplete: contains metavariable(s)";
-    private const string TryThis = "Try this:";
 
     /// <summary>Classifies the REPL's answer to a tactic request run on a state whose goals were <paramref name="goalsBefore"/>.</summary>
     public static TacticVerdict Classify(ReplResponse response, IReadOnlyList<string> goalsBefore) => response switch
@@ -94,9 +94,8 @@ public static class TacticVerdicts
     {
         ArgumentNullException.ThrowIfNull(response);
         var suggestions = response.Messages
-            .Where(m => m.Severity == ReplSeverity.Info && m.Data.StartsWith(TryThis, StringComparison.Ordinal))
-            .Select(m => CleanSuggestion(m.Data[TryThis.Length..]))
-            .Where(s => s.Length > 0)
+            .Where(m => m.Severity == ReplSeverity.Info && (m.Data.Contains("Try this:", StringComparison.Ordinal) || m.Data.Contains("Try these:", StringComparison.Ordinal)))
+            .Select(m => m.Data)
             .ToArray();
         var firstError = response.Messages.FirstOrDefault(m => m.IsError);
         var status = response.ProofStatus;
@@ -140,11 +139,4 @@ public static class TacticVerdicts
 
     private static TacticVerdict Failed(TacticFailureReason reason, string detail, IReadOnlyList<string> goals) =>
         new(TacticVerdictKind.Failed, reason, detail, goals, []);
-
-    /// <summary>"Try this: exact foo" and the newer "Try this:\n  [apply] exact foo" both give "exact foo".</summary>
-    private static string CleanSuggestion(string text)
-    {
-        text = text.Trim();
-        return text.StartsWith("[apply]", StringComparison.Ordinal) ? text["[apply]".Length..].Trim() : text;
-    }
 }

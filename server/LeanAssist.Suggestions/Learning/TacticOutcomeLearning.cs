@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LeanAssist.Lean.Storage;
-using LeanAssist.Lean.Text;
+using LeanAssist.Lean.Source;
 using LeanAssist.Suggestions.Caching;
 using LeanAssist.Suggestions.Candidates;
 using Microsoft.Extensions.Logging;
@@ -83,15 +83,8 @@ public sealed class TacticOutcomeLearning : IDisposable
     /// <summary>The tactic's first word: <c>simp</c> for <c>simp only [h] at *</c>, <c>exact?</c>, <c>induction</c>.</summary>
     public static string Head(string tactic)
     {
-        try
-        {
-            var tokens = LeanTokenizer.Tokenize(tactic);
-            return tokens.Count == 0 ? string.Empty : tokens[0].Text;
-        }
-        catch (LeanTokenizeException)
-        {
-            return tactic.Split((char[])[' ', '\n', '\t'], 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
-        }
+        var tokens = LeanLexer.Tokenize(tactic);
+        return tokens.Count == 0 ? string.Empty : tokens[0].GetText(tactic);
     }
 
     public TacticStatistics Get(string tactic, GoalFeatures features)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using LeanAssist.Lean.Text;
+using LeanAssist.Lean.Source;
 
 namespace LeanAssist.Suggestions.Safety;
 
@@ -15,7 +15,7 @@ public sealed record SafetyVerdict(bool Accepted, string? Reason, bool UsesNativ
 /// LLM output is untrusted code, and Lean runs code while it elaborates a tactic. This policy
 /// decides, before anything reaches Lean, whether a candidate may be run: it rejects anything that
 /// can execute code or change the environment, and anything that would count <c>sorry</c> as a proof.
-/// It works on Lean tokens (<see cref="LeanTokenizer"/>), so comments and strings can neither hide a
+/// It works on Lean tokens (<see cref="LeanLexer"/>), so comments and strings can neither hide a
 /// forbidden command nor trigger a false alarm, and text Lean would not lex the same way is refused.
 /// </summary>
 public static class TacticSafetyPolicy
@@ -66,24 +66,25 @@ public static class TacticSafetyPolicy
             return SafetyVerdict.Reject("contains control characters");
         }
 
-        IReadOnlyList<LeanToken> tokens;
-        try
+        var lexed = LeanLexer.Tokenize(candidate, out var unterminated);
+        if (unterminated is not null)
         {
-            tokens = LeanTokenizer.Tokenize(candidate);
-        }
-        catch (LeanTokenizeException e)
-        {
-            return SafetyVerdict.Reject($"cannot be read safely: {e.Message}");
+            return SafetyVerdict.Reject($"cannot be read safely: {unterminated}");
         }
 
+        // Escaped names («sorry») are the names themselves.
+        var tokens = lexed.Select(t => (t.Kind, Text: t.GetText(candidate).Replace("«", string.Empty, StringComparison.Ordinal).Replace("»", string.Empty, StringComparison.Ordinal))).ToArray();
+
         var usesNativeDecide = false;
-        for (var i = 0; i < tokens.Count; i++)
+        for (var i = 0; i < tokens.Length; i++)
         {
             var token = tokens[i];
             switch (token.Kind)
             {
                 case LeanTokenKind.HashCommand:
                     return SafetyVerdict.Reject($"contains the command {token.Text}");
+                case LeanTokenKind.AttributeOpen:
+                    return SafetyVerdict.Reject("contains an attribute (@[...])");
                 case LeanTokenKind.Identifier:
                     if (ForbiddenWords.Contains(token.Text) || ForbiddenWords.Contains(LastComponent(token.Text)) && IsForbiddenQualified(token.Text))
                     {
@@ -119,7 +120,7 @@ public static class TacticSafetyPolicy
     }
 
     /// <summary><c>native_decide</c>, <c>decide +native</c>, or <c>decide (config := { native := true })</c>.</summary>
-    private static bool IsNativeDecide(IReadOnlyList<LeanToken> tokens, int index)
+    private static bool IsNativeDecide(IReadOnlyList<(LeanTokenKind Kind, string Text)> tokens, int index)
     {
         var text = tokens[index].Text;
         if (text is "native_decide" or "Lean.Parser.Tactic.nativeDecide")
@@ -140,7 +141,7 @@ public static class TacticSafetyPolicy
     private static bool IsForbiddenQualified(string identifier) =>
         LastComponent(identifier) is "ofReduceBool" or "ofReduceNat" or "trustCompiler" or "reduceBool" or "sorryAx" or "implemented_by" or "extern";
 
-    private static string? CheckOption(IReadOnlyList<LeanToken> tokens, int index)
+    private static string? CheckOption(IReadOnlyList<(LeanTokenKind Kind, string Text)> tokens, int index)
     {
         if (index + 1 >= tokens.Count || tokens[index + 1].Kind != LeanTokenKind.Identifier)
         {
