@@ -51,6 +51,7 @@ public sealed class StandInPoolHost : IAsyncDisposable
             RequestTimeoutSeconds = 600,
             HeaderTimeoutSeconds = 600,
             IdleMinutes = 0,
+            OutcomeCacheDirectory = directory.Combine("outcomes"),
         };
         configure?.Invoke(options);
         var monitor = new MutableOptionsMonitor<ReplOptions>(options);

@@ -46,6 +46,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private readonly Timer _maintenance;
     private readonly IDisposable? _optionsSubscription;
     private readonly string _pickleDirectory;
+    private readonly SqliteCacheStore? _outcomeStore;
     private readonly SemaphoreSlim _snapshotEvents = new(1, 1);
     private string? _lastCommand;
     private long _restarts;
@@ -72,6 +73,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         _logger = loggerFactory.CreateLogger<LeanSessionPool>();
         _lastCommand = options.CurrentValue.Command;
         _pickleDirectory = Path.Combine(LeanAssistDirectories.CacheRoot, "proofstates", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
+        _outcomeStore = CreateOutcomeStore(options.CurrentValue, _logger);
         _optionsSubscription = options.OnChange(OnOptionsChanged);
         var interval = maintenanceInterval ?? TimeSpan.FromSeconds(2);
         _maintenance = new Timer(_ => Maintain(), null, interval, interval);
@@ -791,7 +793,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             ThrowIfDisposed();
             if (!_groups.TryGetValue(key, out var group))
             {
-                group = new SessionGroup(key, plan.Toolchain, plan.Launch, snapshot.HeaderText);
+                group = new SessionGroup(key, plan.Toolchain, plan.Launch, snapshot.HeaderText, _outcomeStore);
                 _groups[key] = group;
             }
 
@@ -804,6 +806,26 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             }
 
             return group;
+        }
+    }
+
+    /// <summary>The disk store of command outcomes (see <see cref="ReplOptions.PersistOutcomes"/>), or null.</summary>
+    private static SqliteCacheStore? CreateOutcomeStore(ReplOptions options, ILogger logger)
+    {
+        if (!options.PersistOutcomes)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(LeanAssistDirectories.Resolve(options.OutcomeCacheDirectory, "lean-outcomes"), "outcomes.db");
+        try
+        {
+            return new SqliteCacheStore(new SqliteCacheStoreOptions(path, "lean-outcomes", 1, MaxEntries: 200_000), TimeProvider.System, logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "Command outcomes will not be kept across restarts: {Path} cannot be used.", path);
+            return null;
         }
     }
 
@@ -922,6 +944,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private void CleanUp()
     {
         _optionsSubscription?.Dispose();
+        _outcomeStore?.Dispose();
         try
         {
             if (Directory.Exists(_pickleDirectory))

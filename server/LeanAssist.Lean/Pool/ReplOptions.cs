@@ -53,6 +53,15 @@ public sealed class ReplOptions
     /// <summary>Largest REPL answer accepted; a larger one fails the request and recycles the session.</summary>
     public int MaxResponseMegabytes { get; set; } = 32;
 
+    /// <summary>
+    /// <c>leanAssist.repl.persistOutcomes</c>: keep what Lean said about each command on disk (by
+    /// fingerprint), so a file whose text is unchanged loads after a restart without any Lean work.
+    /// </summary>
+    public bool PersistOutcomes { get; set; } = true;
+
+    /// <summary><c>leanAssist.repl.outcomeCacheDirectory</c>: where they are kept; empty means <c>&lt;cache root&gt;/lean-outcomes</c>.</summary>
+    public string? OutcomeCacheDirectory { get; set; }
+
     /// <summary>Stop a group's sessions after this long without work (0: never).</summary>
     public double IdleMinutes { get; set; } = 30;
 

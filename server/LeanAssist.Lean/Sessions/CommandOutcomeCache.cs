@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using LeanAssist.Lean.Repl;
 using LeanAssist.Lean.Source;
+using LeanAssist.Lean.Storage;
+using LeanAssist.Lean.Text;
 
 namespace LeanAssist.Lean.Sessions;
 
@@ -14,20 +18,54 @@ internal sealed record CommandOutcome(IReadOnlyList<ReplMessage> Messages, IRead
 
 /// <summary>
 /// The outcomes of a group's commands by fingerprint, shared by its sessions (bounded: the oldest entries
-/// are dropped first). A hit means no Lean request at all.
+/// are dropped first), optionally backed by a disk store shared by every group and process (the
+/// fingerprint names toolchain, imports and all the text above, so entries cannot be confused). A hit
+/// means no Lean request at all. Refusals (<c>{"message"}</c>) stay in memory: they may be transient.
 /// </summary>
-internal sealed class CommandOutcomeCache(int capacity = 50_000)
+internal sealed class CommandOutcomeCache(SqliteCacheStore? disk = null, int capacity = 50_000)
 {
     private readonly ConcurrentDictionary<LeanFingerprint, CommandOutcome> _outcomes = new();
     private readonly ConcurrentQueue<LeanFingerprint> _insertionOrder = new();
 
     public int Count => _outcomes.Count;
 
-    public bool TryGet(LeanFingerprint fingerprint, out CommandOutcome outcome) => _outcomes.TryGetValue(fingerprint, out outcome!);
+    public bool TryGet(LeanFingerprint fingerprint, out CommandOutcome outcome)
+    {
+        if (_outcomes.TryGetValue(fingerprint, out outcome!))
+        {
+            return true;
+        }
 
-    public bool Contains(LeanFingerprint fingerprint) => _outcomes.ContainsKey(fingerprint);
+        if (disk?.Get(fingerprint.Value) is { } bytes && StoredOutcome.Read(bytes) is { } stored)
+        {
+            outcome = stored;
+            Remember(fingerprint, stored);
+            return true;
+        }
+
+        return false;
+    }
+
+    public bool Contains(LeanFingerprint fingerprint) => TryGet(fingerprint, out _);
 
     public void Set(LeanFingerprint fingerprint, CommandOutcome outcome)
+    {
+        Remember(fingerprint, outcome);
+        if (outcome.Rejection is null)
+        {
+            disk?.Set(fingerprint.Value, StoredOutcome.Write(outcome));
+        }
+    }
+
+    /// <summary>Forgets everything, on disk too (Lean is restarted when something outside the text changed).</summary>
+    public void Clear()
+    {
+        _outcomes.Clear();
+        _insertionOrder.Clear();
+        disk?.Clear();
+    }
+
+    private void Remember(LeanFingerprint fingerprint, CommandOutcome outcome)
     {
         if (_outcomes.TryAdd(fingerprint, outcome))
         {
@@ -38,10 +76,63 @@ internal sealed class CommandOutcomeCache(int capacity = 50_000)
             }
         }
     }
+}
 
-    public void Clear()
+/// <summary>The disk form of a <see cref="CommandOutcome"/>; anything unreadable is a miss.</summary>
+internal sealed record StoredOutcome(
+    [property: JsonPropertyName("messages")] List<StoredMessage> Messages,
+    [property: JsonPropertyName("sorries")] List<StoredSorry> Sorries,
+    [property: JsonPropertyName("leanMs")] double LeanMilliseconds)
+{
+    public static byte[] Write(CommandOutcome outcome) => JsonSerializer.SerializeToUtf8Bytes(
+        new StoredOutcome(
+            outcome.Messages.Select(m => new StoredMessage(m.Severity, Position.Of(m.Pos), m.EndPos is { } end ? Position.Of(end) : null, m.Data)).ToList(),
+            outcome.Sorries.Select(s => new StoredSorry(s.Goal, s.ProofState, s.Pos is { } p ? Position.Of(p) : null, s.EndPos is { } e ? Position.Of(e) : null)).ToList(),
+            outcome.LeanTime.TotalMilliseconds),
+        StoredOutcomeJsonContext.Default.StoredOutcome);
+
+    public static CommandOutcome? Read(byte[] bytes)
     {
-        _outcomes.Clear();
-        _insertionOrder.Clear();
+        try
+        {
+            var stored = JsonSerializer.Deserialize(bytes, StoredOutcomeJsonContext.Default.StoredOutcome);
+            if (stored?.Messages is null || stored.Sorries is null || stored.Messages.Any(m => m.Data is null) || stored.Sorries.Any(s => s.Goal is null))
+            {
+                return null;
+            }
+
+            return new CommandOutcome(
+                stored.Messages.Select(m => new ReplMessage(m.Severity, m.Pos.ToLean(), m.EndPos?.ToLean(), m.Data)).ToArray(),
+                stored.Sorries.Select(s => new ReplSorry(s.Goal, s.ProofState, s.Pos?.ToLean(), s.EndPos?.ToLean())).ToArray(),
+                null,
+                TimeSpan.FromMilliseconds(stored.LeanMilliseconds));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }
+
+internal sealed record Position([property: JsonPropertyName("l")] int Line, [property: JsonPropertyName("c")] int Column)
+{
+    public static Position Of(LeanPosition position) => new(position.Line, position.Column);
+
+    public LeanPosition ToLean() => new(Line, Column);
+}
+
+internal sealed record StoredMessage(
+    [property: JsonPropertyName("severity")] ReplSeverity Severity,
+    [property: JsonPropertyName("pos")] Position Pos,
+    [property: JsonPropertyName("endPos")] Position? EndPos,
+    [property: JsonPropertyName("data")] string Data);
+
+internal sealed record StoredSorry(
+    [property: JsonPropertyName("goal")] string Goal,
+    [property: JsonPropertyName("proofState")] int? ProofState,
+    [property: JsonPropertyName("pos")] Position? Pos,
+    [property: JsonPropertyName("endPos")] Position? EndPos);
+
+[JsonSerializable(typeof(StoredOutcome))]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+internal sealed partial class StoredOutcomeJsonContext : JsonSerializerContext;

@@ -8,7 +8,7 @@ namespace LeanAssist.Lean.Sessions;
 /// the command outcomes and pickled proof states its sessions share. Its scheduling state (how many
 /// sessions it wants, start failures) belongs to the pool and is changed only under the pool's lock.
 /// </summary>
-internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText)
+internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText, Storage.SqliteCacheStore? outcomeStore = null)
 {
     public SessionGroupKey Key { get; } = key;
 
@@ -18,7 +18,7 @@ internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLa
 
     public string HeaderText { get; } = headerText;
 
-    public CommandOutcomeCache Outcomes { get; } = new();
+    public CommandOutcomeCache Outcomes { get; } = new(outcomeStore);
 
     /// <summary>Pickle files of proof states, by (declaration fingerprint, sorry index).</summary>
     public ConcurrentDictionary<(Source.LeanFingerprint, int), string> PickledProofStates { get; } = new();

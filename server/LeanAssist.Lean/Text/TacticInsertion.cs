@@ -14,6 +14,30 @@ public enum SorryPosition
 public sealed record SorryEdit(Utf16Range Range, string NewText);
 
 /// <summary>
+/// How a verified tactic goes into the document for one target: in place of its <c>sorry</c>, or, for a
+/// tactic block that ended with goals unsolved, as a new line after the block's last tactic.
+/// </summary>
+/// <param name="Range">The sorry's range, or an empty range at the end of the block.</param>
+/// <param name="Indent">For an insertion: the whitespace reaching the block's column.</param>
+public sealed record TargetEditPlan(bool InsertsAfterBlock, Utf16Range Range, string Indent)
+{
+    public static TargetEditPlan ReplaceSorry(Utf16Range sorry) => new(false, sorry, string.Empty);
+
+    /// <summary>The edit that puts <paramref name="tactic"/> into <paramref name="text"/> (the text the target was found in).</summary>
+    public SorryEdit EditFor(SourceText text, string tactic)
+    {
+        if (!InsertsAfterBlock)
+        {
+            return TacticInsertion.Replace(text, Range, tactic);
+        }
+
+        var newline = text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = tactic.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+        return new SorryEdit(Range, newline + Indent + string.Join(newline, lines.Select((line, i) => i == 0 || line.Length == 0 ? line : Indent + line)));
+    }
+}
+
+/// <summary>
 /// Builds the edit replacing a <c>sorry</c> with a tactic script so that Lean parses it the same
 /// way it was verified: later lines of a multi-line script are aligned with the column of the
 /// <c>sorry</c> (Lean's tactic blocks are column-sensitive; columns count codepoints, a tab is one),
@@ -43,6 +67,39 @@ public static class TacticInsertion
         }
 
         return new SorryEdit(sorryRange, Indent(lines, ColumnIndent(prefix), newline));
+    }
+
+    /// <summary>
+    /// For an "unsolved goals" error on a <c>by</c> block (<paramref name="blockRange"/> runs from <c>by</c>
+    /// to the block's end), the text with a <c>sorry</c> added as the block's last tactic, aligned with its
+    /// first tactic, so Lean records a proof state for the goals left. Null when the range does not start
+    /// at a <c>by</c> (Lean reports some unsolved goals on a closing brace or a whole declaration).
+    /// </summary>
+    public static (SourceText WithSorry, Utf16Range Sorry, TargetEditPlan Plan)? AddSorryAfterBlock(SourceText text, Utf16Range blockRange)
+    {
+        var start = text.GetOffset(blockRange.Start);
+        var end = text.GetOffset(blockRange.End);
+        if (end <= start || !text.Text.AsSpan(start).StartsWith("by") || start + 2 < text.Length && !char.IsWhiteSpace(text.Text[start + 2]))
+        {
+            return null;
+        }
+
+        // The block's column is its first tactic's: on the line of `by`, or the next line holding code.
+        var tokens = LeanLexer.Tokenize(text.Text[start..end]);
+        if (tokens.Count < 2)
+        {
+            return null;
+        }
+
+        var firstTactic = start + tokens[1].Start;
+        var lineStart = text.Text.LastIndexOf('\n', firstTactic - 1) + 1;
+        var indent = ColumnIndent(text.Text[lineStart..firstTactic]);
+        var newline = text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var insertion = newline + indent + "sorry";
+        var at = text.GetUtf16Position(end);
+        var withSorry = text.WithChange(new Utf16Range(at, at), insertion);
+        var sorryStart = end + insertion.Length - "sorry".Length;
+        return (withSorry, withSorry.GetRange(sorryStart, sorryStart + "sorry".Length), new TargetEditPlan(true, new Utf16Range(at, at), indent));
     }
 
     /// <summary>

@@ -12,6 +12,7 @@ public static class LeanAssistCommandLine
     {
         var root = new RootCommand("LeanAssist: verified tactic suggestions for Lean 4.");
         root.Subcommands.Add(LspCommand.Create());
+        root.Subcommands.Add(ProveCommand.Create());
         root.Subcommands.Add(SetupCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
         return root;

@@ -16,7 +16,10 @@ using LeanAssist.Suggestions.Llm.Keys;
 using LeanAssist.Suggestions.Llm.Providers;
 using LeanAssist.Suggestions.Llm.Resilience;
 using LeanAssist.Suggestions.Llm.Status;
+using LeanAssist.Suggestions.Learning;
 using LeanAssist.Suggestions.Portfolio;
+using LeanAssist.Suggestions.Verification;
+using LeanAssist.Server.Prove;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -80,6 +83,17 @@ public static class ServiceRegistration
         services.AddSingleton<ITacticProposer>(provider => provider.GetRequiredService<LlmTacticProposer>());
         services.AddSingleton<CandidateGenerator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LlmSettingsCheck>());
+
+        // ---- Verification: safety policy, verdict cache, error learning, the suggestion pipeline, prove ----
+        services.AddValidatedSettings<VerificationOptions, VerificationOptionsValidation>(VerificationOptions.Section);
+        services.AddSingleton<VerdictCache>();
+        services.AddSingleton(provider => new TacticOutcomeLearning(
+            provider.GetRequiredService<IOptionsMonitor<VerificationOptions>>().CurrentValue.Learning.Directory,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<TacticOutcomeLearning>>()));
+        services.AddSingleton<SuggestionRunLog>();
+        services.AddSingleton<SuggestionService>();
+        services.AddSingleton<ProveRunner>();
 
         if (transport is null)
         {

@@ -1,3 +1,4 @@
+using LeanAssist.Lean.Storage;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;

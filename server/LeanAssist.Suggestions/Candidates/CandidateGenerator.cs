@@ -22,9 +22,14 @@ public sealed class CandidateGenerator(IEnumerable<ITacticProposer> proposers, I
     public IReadOnlyList<ITacticProposer> Proposers => _proposers;
 
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<CandidateBatch> GenerateAsync(ProposalRequest request, CancellationToken cancellationToken)
+    public Task<CandidateBatch> GenerateAsync(ProposalRequest request, CancellationToken cancellationToken) =>
+        GenerateAsync(request, static _ => true, cancellationToken);
+
+    /// <summary>Asks only the proposers <paramref name="include"/> selects (e.g. no LLM for background work, only LLMs for repair).</summary>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<CandidateBatch> GenerateAsync(ProposalRequest request, Func<ITacticProposer, bool> include, CancellationToken cancellationToken)
     {
-        var proposals = await Task.WhenAll(_proposers.Select(p => ProposeIsolatedAsync(p, request, cancellationToken))).ConfigureAwait(false);
+        var proposals = await Task.WhenAll(_proposers.Where(include).Select(p => ProposeIsolatedAsync(p, request, cancellationToken))).ConfigureAwait(false);
         return new CandidateBatch(CandidateList.Merge(proposals, request.FailedAttempts), proposals);
     }
 

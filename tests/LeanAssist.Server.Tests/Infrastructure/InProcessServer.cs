@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using LeanAssist.Server.Hosting;
+using LeanAssist.Testing;
 using LeanAssist.Testing.Lsp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,6 +15,7 @@ public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly Pipe _clientToServer = new();
     private readonly Pipe _serverToClient = new();
+    private readonly TemporaryDirectory _caches = new();
 
     private InProcessServer(IEnumerable<KeyValuePair<string, string?>> settings, Action<IServiceCollection>? configureServices)
     {
@@ -22,6 +24,11 @@ public sealed class InProcessServer : IAsyncDisposable
             ["LeanAssist:Server:LogFile"] = "none",
             ["LeanAssist:Server:LogToStderr"] = "false",
         };
+        foreach (var (key, value) in IsolatedCaches.Settings(_caches.Path))
+        {
+            defaults[key] = value;
+        }
+
         foreach (var (key, value) in settings)
         {
             defaults[key] = value;
@@ -70,5 +77,6 @@ public sealed class InProcessServer : IAsyncDisposable
 
         await Client.DisposeAsync().ConfigureAwait(false);
         Host.Dispose();
+        _caches.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using LeanAssist.Lean.Storage;
 using System.Text;
 using LeanAssist.Suggestions.Caching;
 using LeanAssist.Testing;

@@ -1,10 +1,11 @@
+using LeanAssist.Lean.Storage;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace LeanAssist.Suggestions.Caching;
+namespace LeanAssist.Lean.Storage;
 
 /// <summary>Where a store lives and what it holds.</summary>
 /// <param name="Path">The database file (its folder is created).</param>

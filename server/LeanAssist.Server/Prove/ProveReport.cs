@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace LeanAssist.Server.Prove;
+
+/// <summary>The <c>leanassist prove --json</c> document.</summary>
+public sealed record ProveReport(IReadOnlyList<ProvedFile> Files, ProveSummary Summary);
+
+/// <param name="Written">True when <c>--write</c> replaced solved sorries in this file.</param>
+/// <param name="Problems">What went wrong loading the file (Lean errors that stopped elaboration, timeouts).</param>
+public sealed record ProvedFile(string Path, IReadOnlyList<ProvedTarget> Targets, IReadOnlyList<string> Problems, bool Written);
+
+/// <param name="Line">1-based line of the sorry.</param>
+/// <param name="Column">0-based column of the sorry, in codepoints (as Lean counts).</param>
+/// <param name="Status">solved, progress or unsolved.</param>
+/// <param name="Tactic">The winning tactic (the best solved one, else the best progress step), or null.</param>
+public sealed record ProvedTarget(
+    int Line,
+    int Column,
+    string Goal,
+    string Status,
+    string? Tactic,
+    IReadOnlyList<ProvedCandidate> Candidates,
+    IReadOnlyList<string> Problems,
+    double Seconds);
+
+/// <param name="Verdict">solved, progress, failed, rejected or timeout.</param>
+/// <param name="Source">The proposer ("portfolio", "llm") or "try-this".</param>
+public sealed record ProvedCandidate(string Tactic, string Verdict, double LeanMs, string Source, bool FromCache, string? Error, bool UsesNativeDecide);
+
+public sealed record ProveSummary(
+    int Files,
+    int Targets,
+    int Solved,
+    int ProgressOnly,
+    int Unsolved,
+    double Seconds,
+    double LeanSeconds,
+    int LeanRuns,
+    int LeanRequests,
+    double LlmSeconds,
+    int LlmCalls,
+    long InputTokens,
+    long OutputTokens,
+    decimal CostUsd,
+    int VerdictCacheHits,
+    int LlmCacheHits,
+    int FilesWritten);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(ProveReport))]
+internal sealed partial class ProveJsonContext : JsonSerializerContext;

@@ -1,0 +1,256 @@
+using LeanAssist.Lean.Sessions;
+using LeanAssist.Lean.Text;
+using LeanAssist.Lean.Toolchain;
+using LeanAssist.Suggestions.Verification;
+using Microsoft.Extensions.Logging;
+
+namespace LeanAssist.Server.Prove;
+
+/// <param name="Paths">Files and directories (searched for <c>.lean</c> files).</param>
+/// <param name="Project">The Lake project to run every file in; null: each file's own project (or lean_verifier).</param>
+/// <param name="Write">Replace solved sorries with their verified tactic.</param>
+/// <param name="UseLlm">Ask the configured LLM too.</param>
+/// <param name="Parallelism">Targets of one file verified at once (the pool runs each target's candidates in parallel too).</param>
+public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1);
+
+/// <summary>Where a prove run is: targets finished of those found so far, and the file being worked on.</summary>
+public sealed record ProveProgress(int TargetsDone, int TargetsFound, int FilesDone, int FilesTotal, string CurrentFile);
+
+/// <summary>
+/// <c>leanassist prove</c> without the command line: every <c>sorry</c> of every file through the same
+/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced.
+/// </summary>
+public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time, ILogger<ProveRunner> logger)
+{
+    private static readonly HashSet<string> SkippedDirectories = new(StringComparer.Ordinal) { ".lake", "lake-packages", ".git", "node_modules", "build" };
+
+    /// <summary>The <c>.lean</c> files named by <paramref name="paths"/>, sorted, without duplicates.</summary>
+    /// <exception cref="FileNotFoundException">A path that does not exist.</exception>
+    public static IReadOnlyList<string> FindLeanFiles(IEnumerable<string> paths)
+    {
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths.Select(Path.GetFullPath))
+        {
+            if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else if (Directory.Exists(path))
+            {
+                foreach (var file in EnumerateLeanFiles(path))
+                {
+                    files.Add(file);
+                }
+            }
+            else
+            {
+                throw new FileNotFoundException($"No such file or directory: {path}", path);
+            }
+        }
+
+        return files.ToArray();
+    }
+
+    /// <exception cref="LeanUnavailableException">Lean cannot be run (no toolchain, REPL not built): nothing can be proved.</exception>
+    public async Task<ProveReport> RunAsync(ProveRequest request, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var files = FindLeanFiles(request.Paths);
+        var results = new List<ProvedFile>();
+        var tally = new Tally();
+        for (var index = 0; index < files.Count; index++)
+        {
+            progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, files.Count, files[index]));
+            results.Add(await ProveFileAsync(files[index], request, tally, index, files.Count, progress, cancellationToken).ConfigureAwait(false));
+        }
+
+        progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, files.Count, files.Count, string.Empty));
+        var targets = results.SelectMany(f => f.Targets).ToArray();
+        var summary = new ProveSummary(
+            files.Count,
+            targets.Length,
+            targets.Count(t => t.Status == "solved"),
+            targets.Count(t => t.Status == "progress"),
+            targets.Count(t => t.Status == "unsolved"),
+            time.GetElapsedTime(started).TotalSeconds,
+            tally.Lean.TotalSeconds,
+            tally.LeanRuns,
+            tally.LeanRequests,
+            tally.Llm.TotalSeconds,
+            tally.LlmCalls,
+            tally.InputTokens,
+            tally.OutputTokens,
+            tally.CostUsd,
+            tally.VerdictCacheHits,
+            tally.LlmCacheHits,
+            results.Count(f => f.Written));
+        return new ProveReport(results, summary);
+    }
+
+    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, int index, int count, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
+    {
+        SourceFile source;
+        try
+        {
+            source = SourceFile.Read(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+        {
+            return new ProvedFile(path, [], [$"cannot be read: {e.Message}"], false);
+        }
+
+        var projectRoot = request.Project is { } project
+            ? LeanProjectLocator.FindProjectRoot(Path.Combine(Path.GetFullPath(project), "_")) ?? Path.GetFullPath(project)
+            : LeanProjectLocator.FindProjectRoot(path);
+        var fileRequest = new LeanFileRequest(projectRoot, path, source.Text, RequestPriority.Interactive);
+        var file = await suggestions.LoadAsync(fileRequest, cancellationToken).ConfigureAwait(false);
+        tally.Add(file);
+        var targets = file.Targets.Where(t => t.Kind == LeanTargetKind.Sorry).ToArray();
+        tally.AddFound(targets.Length);
+
+        var results = new TargetSuggestions[targets.Length];
+        using var gate = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        await Task.WhenAll(targets.Select(async (target, i) =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                results[i] = await suggestions.SuggestAsync(fileRequest, file, target, new SuggestOptions(request.UseLlm, RequestPriority.Interactive), null, cancellationToken).ConfigureAwait(false);
+                tally.Add(results[i]);
+                progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, count, path));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+
+        var written = false;
+        var problems = file.Problems.ToList();
+        if (request.Write)
+        {
+            var edits = results
+                .Where(r => r.Outcome == TargetOutcome.Solved)
+                .Select(r => r.EditPlan.EditFor(source.Text, r.Best!.Tactic))
+                .ToArray();
+            if (edits.Length > 0)
+            {
+                if (SourceFileWriter.Apply(source, edits) is { } writeProblem)
+                {
+                    problems.Add(writeProblem);
+                    logger.LogWarning("{File}: {Problem}", path, writeProblem);
+                }
+                else
+                {
+                    written = true;
+                }
+            }
+        }
+
+        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written);
+    }
+
+    private static ProvedTarget ToTarget(TargetSuggestions result)
+    {
+        var status = result.Outcome switch
+        {
+            TargetOutcome.Solved => "solved",
+            TargetOutcome.Progress => "progress",
+            _ => "unsolved",
+        };
+        return new ProvedTarget(
+            result.Target.LeanStart.Line,
+            result.Target.LeanStart.Column,
+            result.Target.Goal,
+            status,
+            result.Best?.Tactic,
+            result.Suggestions.Select(s => new ProvedCandidate(s.Tactic, SuggestionService.Verdict(s.Verdict), Math.Round(s.LeanMilliseconds, 1), s.Source, s.FromCache, s.Error, s.UsesNativeDecide)).ToArray(),
+            result.Problems,
+            Math.Round(result.Costs.Total.TotalSeconds, 3));
+    }
+
+    private static IEnumerable<string> EnumerateLeanFiles(string directory)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory, "*.lean"))
+        {
+            yield return file;
+        }
+
+        foreach (var child in Directory.EnumerateDirectories(directory))
+        {
+            var name = Path.GetFileName(child);
+            if (!SkippedDirectories.Contains(name) && !name.StartsWith('.'))
+            {
+                foreach (var file in EnumerateLeanFiles(child))
+                {
+                    yield return file;
+                }
+            }
+        }
+    }
+
+    /// <summary>Totals over a run (targets of one file finish concurrently, hence the lock).</summary>
+    private sealed class Tally
+    {
+        private readonly Lock _gate = new();
+
+        public int TargetsFound { get; private set; }
+
+        public int TargetsDone { get; private set; }
+
+        public TimeSpan Lean { get; private set; }
+
+        public int LeanRuns { get; private set; }
+
+        public int LeanRequests { get; private set; }
+
+        public TimeSpan Llm { get; private set; }
+
+        public int LlmCalls { get; private set; }
+
+        public long InputTokens { get; private set; }
+
+        public long OutputTokens { get; private set; }
+
+        public decimal CostUsd { get; private set; }
+
+        public int VerdictCacheHits { get; private set; }
+
+        public int LlmCacheHits { get; private set; }
+
+        public void Add(LeanFileTargets file)
+        {
+            lock (_gate)
+            {
+                Lean += file.LeanTime;
+                LeanRequests += file.LeanRequests;
+            }
+        }
+
+        public void AddFound(int count)
+        {
+            lock (_gate)
+            {
+                TargetsFound += count;
+            }
+        }
+
+        public void Add(TargetSuggestions result)
+        {
+            lock (_gate)
+            {
+                TargetsDone++;
+                Lean += result.Costs.Lean;
+                LeanRuns += result.Costs.LeanRuns;
+                LeanRequests += result.Costs.LeanRuns;
+                Llm += result.Costs.Llm;
+                LlmCalls += result.Costs.LlmCalls;
+                InputTokens += result.Costs.InputTokens;
+                OutputTokens += result.Costs.OutputTokens;
+                CostUsd += result.Costs.CostUsd;
+                VerdictCacheHits += result.Costs.VerdictCacheHits;
+                LlmCacheHits += result.Costs.LlmCacheHits;
+            }
+        }
+    }
+}

@@ -1,0 +1,416 @@
+using System.Diagnostics.Metrics;
+using LeanAssist.Lean.Sessions;
+using LeanAssist.Lean.Telemetry;
+using LeanAssist.Lean.Text;
+using LeanAssist.Lean.Verdicts;
+using LeanAssist.Suggestions.Candidates;
+using LeanAssist.Suggestions.Learning;
+using LeanAssist.Suggestions.Llm;
+using LeanAssist.Suggestions.Safety;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace LeanAssist.Suggestions.Verification;
+
+/// <summary>
+/// The verification pipeline, used by the language server and the command line alike: target → goal
+/// (proof state) → candidates (portfolio and, when asked, the LLM; merged, de-duplicated) → safety
+/// policy → verdict cache → parallel verification on the warm pool → verdicts (plus the tactics Lean's
+/// "Try this" named, and a repair round that shows the LLM Lean's errors) → ranked suggestions.
+/// Cancellable end to end: cancelling stops LLM calls and queued Lean work.
+/// </summary>
+public sealed class SuggestionService
+{
+    private const string TryThisSource = "try-this";
+
+    private readonly ILeanSessionPool _pool;
+    private readonly CandidateGenerator _generator;
+    private readonly VerdictCache _verdicts;
+    private readonly TacticOutcomeLearning _learning;
+    private readonly IOptionsMonitor<VerificationOptions> _options;
+    private readonly IOptionsMonitor<LlmOptions> _llmOptions;
+    private readonly SuggestionRunLog _runs;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SuggestionService> _logger;
+    private readonly Counter<long> _candidates;
+    private readonly Histogram<double> _duration;
+
+    public SuggestionService(
+        ILeanSessionPool pool,
+        CandidateGenerator generator,
+        VerdictCache verdicts,
+        TacticOutcomeLearning learning,
+        IOptionsMonitor<VerificationOptions> options,
+        IOptionsMonitor<LlmOptions> llmOptions,
+        SuggestionRunLog runs,
+        TimeProvider time,
+        ILogger<SuggestionService> logger,
+        LeanAssistMeter meter)
+    {
+        _pool = pool;
+        _generator = generator;
+        _verdicts = verdicts;
+        _learning = learning;
+        _options = options;
+        _llmOptions = llmOptions;
+        _runs = runs;
+        _time = time;
+        _logger = logger;
+        _candidates = meter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.Candidates, description: "Candidates by verdict and source.");
+        _duration = meter.Meter.CreateHistogram<double>(LeanAssistMeter.Instruments.SuggestDuration, "s", "Target to ranked suggestions.");
+    }
+
+    /// <summary>True when an LLM provider is configured (whether it is used is the caller's choice).</summary>
+    public bool LlmConfigured => _llmOptions.CurrentValue.Provider != LlmProviderKind.None;
+
+    /// <summary>Loads a file into a warm session and returns its targets (see <see cref="ILeanSessionPool.LoadFileAsync"/>).</summary>
+    public Task<LeanFileTargets> LoadAsync(LeanFileRequest request, CancellationToken cancellationToken) =>
+        _pool.LoadFileAsync(request, cancellationToken);
+
+    /// <summary>
+    /// Suggests tactics for one target of a loaded file. A target without a proof state (an "unsolved
+    /// goals" error) gets one by adding a <c>sorry</c> after its block and loading that text; the edit
+    /// plan of the result then inserts after the block instead of replacing a <c>sorry</c>.
+    /// </summary>
+    public async Task<TargetSuggestions> SuggestAsync(
+        LeanFileRequest request,
+        LeanFileTargets file,
+        LeanTarget target,
+        SuggestOptions options,
+        IProgress<SuggestProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var plan = TargetEditPlan.ReplaceSorry(target.Range);
+        var problems = new List<string>();
+        if (target.ProofState is null)
+        {
+            (target, plan) = await ProvideProofStateAsync(request, target, problems, cancellationToken).ConfigureAwait(false);
+            if (target.ProofState is null)
+            {
+                return Finish(target, [], new Tally(), problems, plan, started, options);
+            }
+        }
+
+        var run = new Tally();
+        var settings = _options.CurrentValue;
+        var useLlm = options.UseLlm && LlmConfigured;
+        var features = GoalFeatures.Of(target.Goal);
+        var proposalRequest = new ProposalRequest
+        {
+            Goal = target.Goal,
+            Declaration = target.DeclarationText,
+            Imports = file.Imports,
+            NearbyText = NearbyText(request.Text, target),
+            MaxCandidates = settings.PortfolioCandidates,
+        };
+
+        progress?.Report(new SuggestProgress(useLlm ? "Asking the portfolio and the LLM" : "Choosing tactics", 0, 0));
+        var batch = await _generator.GenerateAsync(proposalRequest, p => useLlm || p.Kind == ProposerKind.BuiltIn, cancellationToken).ConfigureAwait(false);
+        var candidates = Order(batch, features, settings, run);
+        Account(batch, run, problems);
+
+        var results = new Dictionary<string, Suggestion>(StringComparer.Ordinal);
+        await VerifyAsync(file, target, candidates, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+        await FollowTryThisAsync(file, target, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+
+        for (var round = 0; useLlm && round < settings.Repair.Rounds && !results.Values.Any(s => s.Verdict == SuggestionVerdict.Solved); round++)
+        {
+            var failures = results.Values
+                .Where(s => s.Verdict == SuggestionVerdict.Failed && s.Error is not null)
+                .Take(settings.Repair.MaxFailures)
+                .Select(s => new FailedAttempt(s.Tactic, s.Error!))
+                .ToArray();
+            if (failures.Length == 0)
+            {
+                break;
+            }
+
+            progress?.Report(new SuggestProgress($"Repair round {round + 1}: showing the LLM Lean's errors", results.Count, results.Count));
+            var repair = await _generator.GenerateAsync(proposalRequest with { FailedAttempts = failures, IsRepairRound = true },
+                p => p.Kind == ProposerKind.Llm, cancellationToken).ConfigureAwait(false);
+            Account(repair, run, problems);
+            var fresh = repair.Candidates.Where(c => !results.ContainsKey(c.Tactic)).Select(c => (c, Share(repair, c))).ToArray();
+            if (fresh.Length == 0)
+            {
+                break;
+            }
+
+            await VerifyAsync(file, target, fresh, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Finish(target, results.Values, run, problems, plan, started, options);
+    }
+
+    /// <summary>Removes every verdict and learned outcome (the <c>leanAssist.clearCache</c> command).</summary>
+    public long ClearVerdicts()
+    {
+        _learning.Clear();
+        return _verdicts.Clear();
+    }
+
+    private async Task<(LeanTarget Target, TargetEditPlan Plan)> ProvideProofStateAsync(LeanFileRequest request, LeanTarget target, List<string> problems, CancellationToken cancellationToken)
+    {
+        var plan = TargetEditPlan.ReplaceSorry(target.Range);
+        if (target.Kind != LeanTargetKind.UnsolvedGoals || TacticInsertion.AddSorryAfterBlock(request.Text, target.Range) is not { } placed)
+        {
+            problems.Add("Lean recorded no proof state here; put a `sorry` where the next tactic goes to get suggestions.");
+            return (target, plan);
+        }
+
+        var reloaded = await _pool.LoadFileAsync(request with { Text = placed.WithSorry }, cancellationToken).ConfigureAwait(false);
+        var sorry = reloaded.Targets.FirstOrDefault(t => t.Kind == LeanTargetKind.Sorry && t.Range.Start == placed.Sorry.Start && t.ProofState is not null);
+        if (sorry is null)
+        {
+            problems.Add("Lean gave no proof state after the unsolved block.");
+            return (target, plan);
+        }
+
+        return (sorry, placed.Plan);
+    }
+
+    /// <summary>Portfolio candidates ordered by experience (persistent failures skipped), then the LLM's.</summary>
+    private IReadOnlyList<(TacticCandidate Candidate, LlmShare? Share)> Order(CandidateBatch batch, GoalFeatures features, VerificationOptions settings, Tally run)
+    {
+        var portfolio = batch.Candidates.Where(c => c.Proposer == Portfolio.PortfolioProposer.ProposerName).ToArray();
+        if (settings.Learning.Enabled)
+        {
+            var (kept, skipped) = _learning.Order(portfolio, features);
+            run.SkippedByLearning += skipped.Count;
+            portfolio = kept.ToArray();
+        }
+
+        return portfolio.Take(settings.PortfolioCandidates).Select(c => (c, (LlmShare?)null))
+            .Concat(batch.Candidates.Where(c => c.Proposer != Portfolio.PortfolioProposer.ProposerName).Select(c => (c, Share(batch, c))))
+            .ToArray();
+    }
+
+    private async Task VerifyAsync(
+        LeanFileTargets file,
+        LeanTarget target,
+        IReadOnlyList<(TacticCandidate Candidate, LlmShare? Share)> candidates,
+        GoalFeatures features,
+        SuggestOptions options,
+        VerificationOptions settings,
+        Dictionary<string, Suggestion> results,
+        Tally run,
+        IProgress<SuggestProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool NativeDecide)>();
+        foreach (var (candidate, share) in candidates)
+        {
+            if (results.ContainsKey(candidate.Tactic))
+            {
+                continue;
+            }
+
+            var safety = TacticSafetyPolicy.Check(candidate.Tactic, settings.AllowNativeDecide);
+            if (!safety.Accepted)
+            {
+                Add(results, new Suggestion(candidate.Tactic, SuggestionVerdict.Rejected, [], 0, candidate.Proposer, false, false, $"Not run: {safety.Reason}.", share));
+                continue;
+            }
+
+            if (_verdicts.TryGet(Key(file, target, candidate.Tactic)) is { } cached)
+            {
+                run.VerdictCacheHits++;
+                Add(results, FromVerdict(candidate, cached.ToVerdict(), cached.LeanMilliseconds, fromCache: true, safety.UsesNativeDecide, share, run));
+                continue;
+            }
+
+            toRun.Add((candidate, share, safety.UsesNativeDecide));
+        }
+
+        if (toRun.Count == 0)
+        {
+            return;
+        }
+
+        progress?.Report(new SuggestProgress($"Verifying {toRun.Count} candidates in Lean", results.Count, results.Count + toRun.Count));
+        var runs = await _pool.RunTacticsAsync(target.ProofState!, toRun.Select(c => c.Candidate.Tactic).ToArray(), options.Priority, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var (candidate, share, nativeDecide) = toRun[i];
+            var tacticRun = runs[i];
+            run.Lean += tacticRun.LeanTime;
+            run.LeanRuns++;
+            _verdicts.Set(Key(file, target, candidate.Tactic), tacticRun.Verdict, tacticRun.LeanTime);
+            Learn(candidate.Tactic, features, tacticRun.Verdict, settings);
+            Add(results, FromVerdict(candidate, tacticRun.Verdict, tacticRun.LeanTime.TotalMilliseconds, fromCache: false, nativeDecide, share, run));
+        }
+
+        progress?.Report(new SuggestProgress($"{results.Values.Count(s => s.IsVerified)} of {results.Count} verified", results.Count, results.Count));
+    }
+
+    /// <summary>The concrete tactics that <c>exact?</c>, <c>apply?</c> and friends named become candidates of their own.</summary>
+    private async Task FollowTryThisAsync(LeanFileTargets file, LeanTarget target, GoalFeatures features, SuggestOptions options, VerificationOptions settings,
+        Dictionary<string, Suggestion> results, Tally run, IProgress<SuggestProgress>? progress, CancellationToken cancellationToken)
+    {
+        var named = new List<(TacticCandidate, LlmShare?)>();
+        foreach (var (tactic, messages) in run.TryThis)
+        {
+            foreach (var candidate in TryThisSuggestions.ToCandidates(messages, tactic))
+            {
+                if (!results.ContainsKey(candidate.Tactic))
+                {
+                    named.Add((candidate with { Proposer = TryThisSource }, null));
+                }
+            }
+        }
+
+        // One level only: tactics named by a named tactic are not followed again.
+        run.TryThis.Clear();
+        if (named.Count > 0)
+        {
+            await VerifyAsync(file, target, named, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            run.TryThis.Clear();
+        }
+    }
+
+    private static Suggestion FromVerdict(TacticCandidate candidate, TacticVerdict verdict, double leanMilliseconds, bool fromCache, bool nativeDecide, LlmShare? share, Tally run)
+    {
+        if (verdict.TryThisMessages.Count > 0)
+        {
+            run.TryThis.Add((candidate.Tactic, verdict.TryThisMessages));
+        }
+
+        var (kind, error) = verdict.Kind switch
+        {
+            TacticVerdictKind.Solved => (SuggestionVerdict.Solved, (string?)null),
+            TacticVerdictKind.Progress => (SuggestionVerdict.Progress, null),
+            TacticVerdictKind.Timeout => (SuggestionVerdict.TimedOut, verdict.Detail ?? "Lean did not answer in time."),
+            TacticVerdictKind.Crash => (SuggestionVerdict.Failed, $"Lean crashed while running it: {verdict.Detail}"),
+            TacticVerdictKind.Unavailable => (SuggestionVerdict.Failed, $"Not run: {verdict.Detail}"),
+            _ => (SuggestionVerdict.Failed, verdict.Detail ?? verdict.Reason.ToString()),
+        };
+        return new Suggestion(candidate.Tactic, kind, kind == SuggestionVerdict.Progress ? verdict.GoalsAfter : [], leanMilliseconds, candidate.Proposer, fromCache, nativeDecide, error, share);
+    }
+
+    private void Learn(string tactic, GoalFeatures features, TacticVerdict verdict, VerificationOptions settings)
+    {
+        if (!settings.Learning.Enabled)
+        {
+            return;
+        }
+
+        LearnedOutcome? outcome = verdict.Kind switch
+        {
+            TacticVerdictKind.Solved => LearnedOutcome.Solved,
+            TacticVerdictKind.Progress => LearnedOutcome.Progress,
+            TacticVerdictKind.Failed => LearnedOutcome.Failed,
+            TacticVerdictKind.Timeout => LearnedOutcome.TimedOut,
+            _ => null,
+        };
+        if (outcome is { } learned)
+        {
+            _learning.Record(tactic, features, learned, verdict.Detail);
+        }
+    }
+
+    private void Add(Dictionary<string, Suggestion> results, Suggestion suggestion)
+    {
+        results[suggestion.Tactic] = suggestion;
+        _candidates.Add(1,
+            new KeyValuePair<string, object?>("leanassist.verdict", Verdict(suggestion.Verdict)),
+            new KeyValuePair<string, object?>("leanassist.candidate.source", suggestion.Source));
+    }
+
+    private TargetSuggestions Finish(LeanTarget target, IEnumerable<Suggestion> suggestions, Tally run, List<string> problems, TargetEditPlan plan, long started, SuggestOptions options)
+    {
+        var features = GoalFeatures.Of(target.Goal);
+        var ranked = SuggestionRanking.Rank(suggestions, s => _learning.Get(s.Tactic, features).SuccessRate);
+        var elapsed = _time.GetElapsedTime(started);
+        var costs = new SuggestionCosts(elapsed, run.Lean, run.LeanRuns, run.Llm, run.LlmCalls, run.InputTokens, run.OutputTokens, run.CostUsd, run.VerdictCacheHits, run.LlmCacheHits);
+        _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("leanassist.llm", options.UseLlm ? "true" : "false"));
+        var result = new TargetSuggestions(target, ranked, costs, problems, plan, _time.GetUtcNow());
+        _runs.Add(new SuggestionRun(result.FinishedAt, elapsed, ranked.Count, ranked.Count(s => s.IsVerified), ranked.Count(s => s.Verdict == SuggestionVerdict.Solved),
+            run.Lean, run.Llm, run.VerdictCacheHits + run.LlmCacheHits, run.CostUsd, options.UseLlm && LlmConfigured));
+        if (run.SkippedByLearning > 0)
+        {
+            _logger.LogDebug("Skipped {Count} portfolio tactics that keep failing on goals like this one.", run.SkippedByLearning);
+        }
+
+        return result;
+    }
+
+    private static void Account(CandidateBatch batch, Tally run, List<string> problems)
+    {
+        foreach (var proposal in batch.Proposals.Where(p => p.Usage.Provider is not null))
+        {
+            run.Llm += proposal.Usage.Latency;
+            run.LlmCalls += proposal.Usage.FromCache ? 0 : 1;
+            run.LlmCacheHits += proposal.Usage.FromCache ? 1 : 0;
+            run.InputTokens += proposal.Usage.InputTokens;
+            run.OutputTokens += proposal.Usage.OutputTokens;
+            run.CostUsd += proposal.Usage.CostUsd;
+        }
+
+        foreach (var failure in batch.Failures)
+        {
+            problems.Add($"{failure.ProposerName}: {failure.Failure!.Message}");
+        }
+    }
+
+    /// <summary>The proposal's LLM time, tokens and cost divided among its candidates.</summary>
+    private static LlmShare? Share(CandidateBatch batch, TacticCandidate candidate)
+    {
+        var proposal = batch.Proposals.FirstOrDefault(p => p.Candidates.Any(c => c.Tactic == candidate.Tactic) && p.Usage.Provider is not null);
+        if (proposal is null)
+        {
+            return null;
+        }
+
+        var count = Math.Max(1, proposal.Candidates.Count);
+        var usage = proposal.Usage;
+        return new LlmShare(usage.Latency.TotalMilliseconds / count, (double)usage.InputTokens / count, (double)usage.OutputTokens / count, usage.CostUsd / count, usage.FromCache);
+    }
+
+    private static VerdictCacheKey Key(LeanFileTargets file, LeanTarget target, string tactic) =>
+        new(file.Toolchain, target.EnvironmentBefore, target.Goal, tactic);
+
+    /// <summary>A few lines above the declaration (definitions it may use) for the LLM's context.</summary>
+    private static string NearbyText(SourceText text, LeanTarget target)
+    {
+        var declarationStart = text.Text.IndexOf(target.DeclarationText, StringComparison.Ordinal);
+        var end = declarationStart >= 0 ? declarationStart : text.GetOffset(target.Range.Start);
+        var start = Math.Max(0, end - 2000);
+        return text.Text[start..end];
+    }
+
+    public static string Verdict(SuggestionVerdict verdict) => verdict switch
+    {
+        SuggestionVerdict.Solved => "solved",
+        SuggestionVerdict.Progress => "progress",
+        SuggestionVerdict.Failed => "failed",
+        SuggestionVerdict.Rejected => "rejected",
+        _ => "timeout",
+    };
+
+    /// <summary>What one run spent, added up as it goes.</summary>
+    private sealed class Tally
+    {
+        public TimeSpan Lean { get; set; }
+
+        public int LeanRuns { get; set; }
+
+        public TimeSpan Llm { get; set; }
+
+        public int LlmCalls { get; set; }
+
+        public long InputTokens { get; set; }
+
+        public long OutputTokens { get; set; }
+
+        public decimal CostUsd { get; set; }
+
+        public int VerdictCacheHits { get; set; }
+
+        public int LlmCacheHits { get; set; }
+
+        public int SkippedByLearning { get; set; }
+
+        /// <summary>"Try this" messages seen while verifying, with the tactic that printed them.</summary>
+        public List<(string Tactic, IReadOnlyList<string> Messages)> TryThis { get; } = [];
+    }
+}
