@@ -1,9 +1,10 @@
 namespace LeanAssist.Suggestions.Verification;
 
 /// <summary>
-/// The order suggestions are offered in: solved first (fastest first), then progress by fewer and
-/// smaller remaining goals (then Lean time); ties go to tactics that did well on similar goals before.
-/// Failed, rejected and timed-out candidates follow, for the record.
+/// The order suggestions are offered in: solved first, then progress by fewer and smaller remaining
+/// goals. Within those, a concrete tactic before a search (<c>exact?</c>, <c>apply?</c>: slow, and
+/// their "Try this" tactic is offered on its own), then the faster, then tactics that did well on
+/// similar goals before. Failed, rejected and timed-out candidates follow, for the record.
 /// </summary>
 public static class SuggestionRanking
 {
@@ -19,9 +20,17 @@ public static class SuggestionRanking
             })
             .ThenBy(s => s.Verdict == SuggestionVerdict.Progress ? s.RemainingGoals.Count : 0)
             .ThenBy(s => s.Verdict == SuggestionVerdict.Progress ? s.RemainingGoals.Sum(g => g.Length) : 0)
+            .ThenBy(s => IsSearch(s.Tactic))
             .ThenBy(s => s.IsVerified ? s.LeanMilliseconds : 0)
             .ThenByDescending(pastSuccess)
             .ThenBy(s => s.Tactic.Length)
             .ThenBy(s => s.Tactic, StringComparer.Ordinal)
             .ToArray();
+
+    /// <summary><c>exact?</c>, <c>apply?</c>, <c>simp?</c>, <c>rw?</c>, <c>aesop?</c>: tactics that search and print what they found.</summary>
+    public static bool IsSearch(string tactic)
+    {
+        var head = tactic.TrimStart().Split((char[])[' ', '\n', '\t'], 2)[0];
+        return head.EndsWith('?');
+    }
 }

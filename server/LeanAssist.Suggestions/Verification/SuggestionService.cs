@@ -116,8 +116,10 @@ public sealed class SuggestionService
 
         for (var round = 0; useLlm && round < settings.Repair.Rounds && !results.Values.Any(s => s.Verdict == SuggestionVerdict.Solved); round++)
         {
+            // The LLM's own attempts first: those are what it can repair best.
             var failures = results.Values
                 .Where(s => s.Verdict == SuggestionVerdict.Failed && s.Error is not null)
+                .OrderBy(s => s.Llm is null)
                 .Take(settings.Repair.MaxFailures)
                 .Select(s => new FailedAttempt(s.Tactic, s.Error!))
                 .ToArray();

@@ -36,6 +36,39 @@ public sealed class RecordedLlmRequest
 
     public JsonDocument BodyJson() => JsonDocument.Parse(Body);
 
+    /// <summary>Every string in the JSON body, decoded and joined: what the model was told, whatever the provider's layout.</summary>
+    public string Text()
+    {
+        using var document = BodyJson();
+        var strings = new List<string>();
+        Collect(document.RootElement, strings);
+        return string.Join("\n", strings);
+    }
+
+    private static void Collect(JsonElement element, List<string> strings)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                strings.Add(element.GetString()!);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    Collect(property.Value, strings);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    Collect(item, strings);
+                }
+
+                break;
+        }
+    }
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     internal void MarkAborted() => _aborted.TrySetResult();
