@@ -17,7 +17,8 @@ namespace LeanAssist.Server.CommandLine;
 /// <c>leanassist prove PATH... [--write] [--json] [--provider NAME] [--model M] [--base-url URL]
 /// [--sessions N] [--repl-command CMD] [--project DIR]</c>: suggests and verifies tactics for every
 /// <c>sorry</c>. Exit code 0 when it ran (whatever it proved); 1 for a bad path; 2 for invalid
-/// settings; 3 when Lean cannot be run; 130 when interrupted.
+/// settings; 3 when Lean cannot be run; 4 when Lean could not check a whole file (it could not start,
+/// or a command timed out: the report says which); 130 when interrupted.
 /// </summary>
 public static class ProveCommand
 {
@@ -86,7 +87,13 @@ public static class ProveCommand
             await output.WriteAsync(result.GetValue(CommonOptions.Json)
                 ? JsonSerializer.Serialize(report, ProveJsonContext.Default.ProveReport) + Environment.NewLine
                 : ToText(report, request.UseLlm)).ConfigureAwait(false);
-            return 0;
+            var incomplete = report.Files.Where(f => !f.Complete).ToArray();
+            foreach (var file in incomplete)
+            {
+                await error.WriteLineAsync($"leanassist prove: Lean could not check all of {file.Path}: {string.Join(" ", file.Problems)}").ConfigureAwait(false);
+            }
+
+            return incomplete.Length == 0 ? 0 : 4;
         }
         catch (FileNotFoundException e)
         {

@@ -6,8 +6,9 @@ namespace LeanAssist.Server.Prove;
 public sealed record ProveReport(IReadOnlyList<ProvedFile> Files, ProveSummary Summary);
 
 /// <param name="Written">True when <c>--write</c> replaced solved sorries in this file.</param>
-/// <param name="Problems">What went wrong loading the file (Lean errors that stopped elaboration, timeouts).</param>
-public sealed record ProvedFile(string Path, IReadOnlyList<ProvedTarget> Targets, IReadOnlyList<string> Problems, bool Written);
+/// <param name="Problems">What went wrong loading the file (Lean could not start, a command timed out) or writing it.</param>
+/// <param name="Complete">False when Lean could not check the whole file: sorries past the problem were not seen.</param>
+public sealed record ProvedFile(string Path, IReadOnlyList<ProvedTarget> Targets, IReadOnlyList<string> Problems, bool Written, bool Complete = true);
 
 /// <param name="Line">1-based line of the sorry.</param>
 /// <param name="Column">0-based column of the sorry, in codepoints (as Lean counts).</param>

@@ -96,7 +96,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
         {
-            return new ProvedFile(path, [], [$"cannot be read: {e.Message}"], false);
+            return new ProvedFile(path, [], [$"cannot be read: {e.Message}"], false, Complete: false);
         }
 
         var projectRoot = request.Project is { } project
@@ -147,7 +147,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             }
         }
 
-        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written);
+        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written, file.IsComplete);
     }
 
     private static ProvedTarget ToTarget(TargetSuggestions result)

@@ -15,7 +15,7 @@ public sealed class ProveCommandTests
         project.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
         var replCommand = ReplStandInLauncher.CommandLine("scripted", "--script", script, "--log", project.Combine("standin.log"));
         return await ProcessRunner.RunAsync(ServerProcess.DotnetHost,
-            [ServerProcess.ServerDll, "prove", .. arguments, "--repl-command", replCommand],
+            [ServerProcess.ServerDll, "prove", .. arguments, .. arguments.Contains("--repl-command") ? Array.Empty<string>() : ["--repl-command", replCommand]],
             TimeSpan.FromMinutes(2),
             workingDirectory: project.Path,
             environment: new Dictionary<string, string?> { ["LEANASSIST_CACHE_DIR"] = project.Combine("cache") });
@@ -102,5 +102,23 @@ public sealed class ProveCommandTests
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("Lean cannot be run", result.StandardError, StringComparison.Ordinal);
         Assert.Contains("leanassist doctor", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task When_Lean_cannot_check_a_file_it_says_so_and_exits_4()
+    {
+        using var project = new TemporaryDirectory();
+        var file = project.WriteFile("A.lean", "theorem t : True := by\n  sorry\n");
+
+        // The stand-in dies while importing the header, every time.
+        var result = await ProveAsync(project, file, "--json", "--repl-command",
+            ReplStandInLauncher.CommandLine("scripted", "--fault", "dieDuringHeader"));
+
+        Assert.Equal(4, result.ExitCode);
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        var reported = json.RootElement.GetProperty("files")[0];
+        Assert.False(reported.GetProperty("complete").GetBoolean());
+        Assert.NotEmpty(reported.GetProperty("problems").EnumerateArray());
+        Assert.Contains("Lean could not check all of", result.StandardError, StringComparison.Ordinal);
     }
 }
