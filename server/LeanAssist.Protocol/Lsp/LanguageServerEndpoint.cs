@@ -81,6 +81,11 @@ public sealed class LanguageServerEndpoint
         Func<TParams, CancellationToken, ValueTask<TResult>> handler, HandlerMode mode = HandlerMode.Concurrent) =>
         _connection.AddRequestHandler(method, paramsType, resultType, handler, mode);
 
+    /// <summary>A request whose parameters, if any, are ignored.</summary>
+    public void AddRequestHandler<TResult>(string method, JsonTypeInfo<TResult> resultType,
+        Func<CancellationToken, ValueTask<TResult>> handler, HandlerMode mode = HandlerMode.Concurrent) =>
+        _connection.AddRequestHandler(method, resultType, handler, mode);
+
     public void AddNotificationHandler<TParams>(string method, JsonTypeInfo<TParams> paramsType,
         Func<TParams, CancellationToken, ValueTask> handler, HandlerMode mode = HandlerMode.Serial) =>
         _connection.AddNotificationHandler(method, paramsType, handler, mode);

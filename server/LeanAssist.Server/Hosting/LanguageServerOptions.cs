@@ -23,6 +23,9 @@ public sealed class LanguageServerOptions
     /// <summary>Also write the log to stderr (VS Code shows it in the output channel).</summary>
     public bool LogToStderr { get; set; } = true;
 
+    /// <summary>Where metrics are exported for <c>leanassist metrics</c>; empty means <c>&lt;cache&gt;/metrics</c>, "none" turns the export off.</summary>
+    public string? MetricsDirectory { get; set; }
+
     /// <summary>Exit when this process dies (<c>--clientProcessId</c>).</summary>
     public int? ClientProcessId { get; set; }
 }

@@ -6,7 +6,14 @@ using LeanAssist.Protocol.JsonRpc;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Configuration;
 using LeanAssist.Server.Doctor;
+using LeanAssist.Server.ApiKeys;
+using LeanAssist.Server.CodeActions;
+using LeanAssist.Server.Commands;
 using LeanAssist.Server.Documents;
+using LeanAssist.Server.Editor;
+using LeanAssist.Server.Hover;
+using LeanAssist.Server.Status;
+using LeanAssist.Server.Telemetry;
 using LeanAssist.Server.LanguageServer;
 using LeanAssist.Suggestions.Candidates;
 using LeanAssist.Suggestions.Llm;
@@ -118,6 +125,20 @@ public static class ServiceRegistration
         services.AddSingleton<TextDocumentSyncHandler>();
         services.AddSingleton<SettingsService>();
         services.AddSingleton<ConfigurationHandler>();
+
+        // ---- Editor features: suggestion state per document, code actions, hover, commands, keys ----
+        services.AddValidatedSettings<EditorOptions, EditorOptionsValidation>(EditorOptions.Section);
+        services.AddSingleton<EditorSuggestions>();
+        services.AddSingleton<CodeActionHandler>();
+        services.AddSingleton<HoverHandler>();
+        services.AddSingleton<CommandHandler>();
+        services.AddSingleton<ApiKeyHandler>();
+
+        // ---- Telemetry for the editor: status notifications, metrics (request, command, files) ----
+        services.AddSingleton<StatusPublisher>();
+        services.AddSingleton<MetricsCollector>();
+        services.AddSingleton<MetricsService>();
+        services.AddHostedService<MetricsFileExporter>();
         services.AddHostedService<LanguageServerService>();
         return services;
     }

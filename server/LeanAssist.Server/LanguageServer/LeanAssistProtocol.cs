@@ -59,7 +59,7 @@ public sealed record StatusParams(
     LastRunStatus? LastRun,
     CacheStatus Cache,
     SpendStatus Spend,
-    LlmStatus Llm);
+    LlmStatusView Llm);
 
 public sealed record SessionStatus(int Warm, int Starting, int Busy, int Total, int Restarts);
 
@@ -71,7 +71,7 @@ public sealed record CacheStatus(double? VerdictHitRate, long VerdictHits, long 
 public sealed record SpendStatus(decimal TodayUsd, decimal? DailyCapUsd, bool CapReached, string? CapReason);
 
 /// <summary>Provider "none" means the built-in portfolio only.</summary>
-public sealed record LlmStatus(string Provider, string? Model, bool Available, string? Reason);
+public sealed record LlmStatusView(string Provider, string? Model, bool Available, string? Reason);
 
 public sealed record SetApiKeyParams(string Provider, string? Key);
 

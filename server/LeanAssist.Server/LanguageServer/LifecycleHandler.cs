@@ -9,7 +9,9 @@ namespace LeanAssist.Server.LanguageServer;
 public sealed class LifecycleHandler(
     LanguageServerEndpoint endpoint,
     SettingsService settings,
-    ParentProcessWatcher parentWatcher)
+    ParentProcessWatcher parentWatcher,
+    Editor.EditorSuggestions editor,
+    Lean.Sessions.ILeanSessionPool pool)
 {
     public static string Version { get; } =
         typeof(LifecycleHandler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -55,5 +57,10 @@ public sealed class LifecycleHandler(
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask ShutdownAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    /// <summary>Stops background work and the Lean processes before <c>exit</c> (a client may never send it).</summary>
+    public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
+    {
+        editor.Dispose();
+        await pool.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -23,6 +23,7 @@ public sealed class InProcessServer : IAsyncDisposable
         {
             ["LeanAssist:Server:LogFile"] = "none",
             ["LeanAssist:Server:LogToStderr"] = "false",
+            ["LeanAssist:Server:MetricsDirectory"] = "none",
         };
         foreach (var (key, value) in IsolatedCaches.Settings(_caches.Path))
         {

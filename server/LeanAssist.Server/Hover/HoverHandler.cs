@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using LeanAssist.Protocol.Lsp;
+using LeanAssist.Server.Documents;
+using LeanAssist.Server.Editor;
+using LeanAssist.Suggestions.Verification;
+
+namespace LeanAssist.Server.Hover;
+
+/// <summary>
+/// <c>textDocument/hover</c> on a <c>sorry</c> with known results (and nowhere else, so the Lean server's
+/// hovers stay uncluttered): the candidates tried and their verdicts, and what it cost.
+/// </summary>
+public sealed class HoverHandler(DocumentStore documents, EditorSuggestions editor, TimeProvider time)
+{
+    public const int MaxRows = 12;
+
+    public ValueTask<Protocol.Lsp.Hover?> HandleAsync(HoverParams parameters, CancellationToken cancellationToken)
+    {
+        if (!documents.TryGet(parameters.TextDocument.Uri, out var snapshot) || !snapshot.IsLean)
+        {
+            return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);
+        }
+
+        var position = parameters.Position.ToUtf16();
+        var sorry = TargetLocator.SorriesAt(snapshot.Text, new(position, position)).FirstOrDefault(r => r.Contains(position));
+        var known = editor.Known(snapshot.Uri, snapshot.Version);
+        var target = known is null || sorry == default ? null : TargetLocator.SorryTarget(known.File, sorry);
+        if (target is null || !known!.Results.TryGetValue(target.Id, out var result))
+        {
+            return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);
+        }
+
+        return ValueTask.FromResult<Protocol.Lsp.Hover?>(new Protocol.Lsp.Hover(MarkupContent.Markdown(Markdown(result, time.GetUtcNow())), sorry.ToLsp()));
+    }
+
+    public static string Markdown(TargetSuggestions result, DateTimeOffset now)
+    {
+        var text = new StringBuilder();
+        var verified = result.Suggestions.Count(s => s.IsVerified);
+        text.Append(CultureInfo.InvariantCulture, $"**LeanAssist** · {verified} of {result.Suggestions.Count} candidates verified by Lean · computed {Age(now - result.FinishedAt)} ago\n\n");
+        text.Append("| tactic | verdict | Lean | source |\n|---|---|---|---|\n");
+        foreach (var suggestion in result.Suggestions.Take(MaxRows))
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"| `{Cell(suggestion.Tactic)}` | {Verdict(suggestion)} | {suggestion.LeanMilliseconds:0} ms{(suggestion.FromCache ? " (cached)" : string.Empty)} | {suggestion.Source} |\n");
+        }
+
+        if (result.Suggestions.Count > MaxRows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n…and {result.Suggestions.Count - MaxRows} more.\n");
+        }
+
+        var costs = result.Costs;
+        text.Append(CultureInfo.InvariantCulture, $"\nLean {costs.Lean.TotalMilliseconds:0} ms over {costs.LeanRuns} runs · ");
+        text.Append(costs.LlmCalls + costs.LlmCacheHits > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"LLM {costs.Llm.TotalMilliseconds:0} ms, {costs.InputTokens + costs.OutputTokens} tokens, ${costs.CostUsd:0.0000} · ")
+            : "LLM not used · ");
+        text.Append(CultureInfo.InvariantCulture, $"cache hits: {costs.VerdictCacheHits} verdicts, {costs.LlmCacheHits} LLM · total {costs.Total.TotalMilliseconds:0} ms");
+        foreach (var problem in result.Problems)
+        {
+            text.Append("\n\n⚠ ").Append(Cell(problem));
+        }
+
+        return text.ToString();
+    }
+
+    private static string Verdict(Suggestion suggestion) => suggestion.Verdict switch
+    {
+        SuggestionVerdict.Solved => suggestion.UsesNativeDecide ? "✅ closes the goal (native_decide)" : "✅ closes the goal",
+        SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
+        SuggestionVerdict.Failed => "❌ " + Cell(FirstLine(suggestion.Error)),
+        SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),
+        _ => "⏱ timed out",
+    };
+
+    private static string FirstLine(string? text)
+    {
+        var line = (text ?? string.Empty).Split('\n')[0];
+        return line.Length > 80 ? line[..80] + "…" : line;
+    }
+
+    /// <summary>Keeps a table cell in one line and its pipes from breaking the table.</summary>
+    private static string Cell(string text) => text.Replace("\n", " ⏎ ", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal);
+
+    private static string Age(TimeSpan age) => age.TotalSeconds < 60
+        ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, age.TotalSeconds):0} s")
+        : age.TotalMinutes < 60 ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalMinutes:0} min") : string.Create(CultureInfo.InvariantCulture, $"{age.TotalHours:0.#} h");
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using LeanAssist.Lean.Telemetry;
+using LeanAssist.Protocol.Lsp;
+using LeanAssist.Server.LanguageServer;
+using LeanAssist.Server.Status;
+using LeanAssist.Suggestions.Verification;
+
+namespace LeanAssist.Server.Telemetry;
+
+/// <summary>The metrics snapshot the client and <c>leanassist metrics</c> read: instruments, recent runs, status.</summary>
+public sealed class MetricsService
+{
+    private readonly MetricsCollector _collector;
+    private readonly SuggestionRunLog _runs;
+    private readonly StatusPublisher _status;
+    private readonly TimeProvider _time;
+
+    public MetricsService(MetricsCollector collector, SuggestionRunLog runs, StatusPublisher status, LanguageServerEndpoint endpoint, LeanAssistMeter meter, TimeProvider time)
+    {
+        _collector = collector;
+        _runs = runs;
+        _status = status;
+        _time = time;
+        var requests = meter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.LspRequests, description: "LSP requests answered, by method.");
+        endpoint.Connection.RequestCompleted += completion => requests.Add(1, new KeyValuePair<string, object?>("lsp.method", completion.Method));
+    }
+
+    public MetricsSnapshot Snapshot()
+    {
+        var reading = _collector.Read();
+        return new MetricsSnapshot(
+            reading.TakenAt.ToString("O", CultureInfo.InvariantCulture),
+            reading.Counters.Select(c => new CounterValue(c.Series.Name, new Dictionary<string, string>(c.Series.Attributes), c.Value)).ToArray(),
+            reading.Histograms.Select(h => new HistogramValue(h.Series.Name, h.Series.Unit, new Dictionary<string, string>(h.Series.Attributes), h.Count, h.Sum, h.P50, h.P90, h.P99)).ToArray(),
+            _runs.Recent.Select(r => new RecentRun(
+                r.FinishedAt.ToString("O", CultureInfo.InvariantCulture),
+                Math.Round(r.Duration.TotalMilliseconds, 1),
+                r.Tried,
+                r.Verified,
+                Math.Round(r.Lean.TotalMilliseconds, 1),
+                Math.Round(r.Llm.TotalMilliseconds, 1),
+                r.CacheHits,
+                r.CostUsd)).ToArray(),
+            _status.Current);
+    }
+
+    public string Prometheus() => PrometheusFormatter.Format(_collector.Read());
+
+    public DateTimeOffset Now => _time.GetUtcNow();
+}
