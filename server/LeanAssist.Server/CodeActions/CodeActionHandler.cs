@@ -72,6 +72,12 @@ public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions
                 actions.AddRange(Offer(snapshot, result, diagnostic));
                 if (suggestions.LlmConfigured && !known.AskedLlm.Contains(target.Id) && result.Outcome != TargetOutcome.Solved)
                 {
+                    // The user asked (Ctrl+.): the LLM may be spent on this target, in the background.
+                    if (explicitRequest)
+                    {
+                        editor.RequestInBackground(snapshot, anchor.Start, useLlm: true);
+                    }
+
                     actions.Add(SuggestAction(snapshot, anchor.Start, "LeanAssist: ask the LLM for tactics", diagnostic));
                 }
             }

@@ -15,6 +15,7 @@ public static class LeanAssistCommandLine
         root.Subcommands.Add(ProveCommand.Create());
         root.Subcommands.Add(SetupCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(MetricsCommand.Create());
         return root;
     }
 }
