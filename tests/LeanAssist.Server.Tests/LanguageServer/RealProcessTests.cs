@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using LeanAssist.Testing.Llm;
 using LeanAssist.Server.Tests.Infrastructure;
 using LeanAssist.Testing;
 
@@ -74,7 +76,9 @@ public sealed class RealProcessTests
 
     /// <summary>
     /// vscode-jsonrpc (the library under VS Code's LSP client) drives the real server over stdio:
-    /// lifecycle, documents, a cancelled request, a burst of malformed frames, shutdown and exit.
+    /// lifecycle, documents, a burst of malformed frames, and the editor features with the REPL stand-in
+    /// as Lean and the local LLM server as LLM (prefetched code actions, hover, suggest with progress, a
+    /// request cancelled while Lean works, metrics), then shutdown and exit.
     /// Needs Node 20+ and <c>npm ci</c> at the repository root.
     /// </summary>
     [Fact]
@@ -83,8 +87,33 @@ public sealed class RealProcessTests
         var script = Path.Combine(RepositoryPaths.RepositoryRoot, "tests", "LeanAssist.Server.Tests", "Node", "stdio-conformance.mjs");
         var nodeModules = Path.Combine(RepositoryPaths.RepositoryRoot, "node_modules", "vscode-jsonrpc");
         Assert.True(Directory.Exists(nodeModules), $"vscode-jsonrpc is not installed at {nodeModules}: run `npm ci` in {RepositoryPaths.RepositoryRoot} first (the README's test command does).");
+        using var project = new TemporaryDirectory();
+        project.WriteFile("lakefile.toml", "name = \"conformance\"\n");
+        project.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
+        var standInScript = project.WriteFile("standin-script.json", Verification.PipelineTests.Script);
+        await using var llm = await LocalLlmServer.StartAsync();
+        llm.DefaultReply = LlmReply.Success("```lean\nexact ⟨hp, hq⟩\n```", new ScriptedUsage(40, 8));
+        var settings = new JsonObject
+        {
+            ["repl"] = new JsonObject
+            {
+                ["command"] = ReplStandInLauncher.CommandLine("scripted", "--script", standInScript),
+                ["sessions"] = 2,
+                ["requestTimeoutSeconds"] = 30,
+            },
+            ["prefetchIdleMs"] = 50,
+            ["provider"] = "openai",
+            ["baseUrl"] = llm.OpenAiBaseUrl.ToString(),
+            ["model"] = "stand-in-model",
+        };
+        var environment = new Dictionary<string, string?>
+        {
+            ["LEANASSIST_CONFORMANCE_SETTINGS"] = settings.ToJsonString(),
+            ["LEANASSIST_CONFORMANCE_PROJECT"] = project.Path,
+            ["LEANASSIST_CACHE_DIR"] = project.Combine("cache"),
+        };
 
-        var result = await NodeRunner.RunAsync(script, TimeSpan.FromMinutes(3), ServerProcess.DotnetHost, ServerProcess.ServerDll, "lsp", "--stdio", "--log-file", "none");
+        var result = await NodeRunner.RunAsync(script, TimeSpan.FromMinutes(3), environment, ServerProcess.DotnetHost, ServerProcess.ServerDll, "lsp", "--stdio", "--log-file", "none");
 
         using var report = JsonDocument.Parse(result.StandardOutput);
         var failed = report.RootElement.GetProperty("checks").EnumerateArray()
@@ -93,6 +122,6 @@ public sealed class RealProcessTests
             .ToArray();
         Assert.True(result.ExitCode == 0 && failed.Length == 0,
             $"exit code {result.ExitCode}; failure: {report.RootElement.GetProperty("failure")}; failed checks: {string.Join(" | ", failed)}; stderr: {result.StandardError}");
-        Assert.True(report.RootElement.GetProperty("checks").GetArrayLength() >= 15);
+        Assert.True(report.RootElement.GetProperty("checks").GetArrayLength() >= 25);
     }
 }

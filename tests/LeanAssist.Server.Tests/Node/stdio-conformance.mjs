@@ -3,8 +3,14 @@
 // exits 0 only when every check passed.
 //
 // usage: node stdio-conformance.mjs <server command> [args...]
+// Environment: LEANASSIST_CONFORMANCE_SETTINGS (the `leanAssist` settings as JSON: the REPL stand-in as
+// Lean, the local LLM server as LLM) and LEANASSIST_CONFORMANCE_PROJECT (a Lake project folder to put
+// Lean files in) enable the editor part: code actions, hover, suggest with progress and cancellation.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const rpc = require('vscode-jsonrpc/node');
@@ -58,7 +64,9 @@ const waitFor = (predicate, what, ms = 20000) => {
 
 const quietLogger = { error: () => {}, warn: () => {}, info: () => {}, log: () => {} };
 const connection = rpc.createMessageConnection(reader, new rpc.StreamMessageWriter(server.stdin), quietLogger);
-connection.onRequest('workspace/configuration', params => params.items.map(() => ({})));
+const settings = JSON.parse(process.env.LEANASSIST_CONFORMANCE_SETTINGS ?? '{}');
+const project = process.env.LEANASSIST_CONFORMANCE_PROJECT;
+connection.onRequest('workspace/configuration', params => params.items.map(() => settings));
 connection.onRequest('client/registerCapability', () => null);
 connection.onRequest('window/workDoneProgress/create', () => null);
 connection.listen();
@@ -96,6 +104,7 @@ async function run() {
     processId: process.pid,
     clientInfo: { name: 'vscode-jsonrpc conformance' },
     rootUri: null,
+    initializationOptions: { settings },
     capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } } },
   });
   check('initialize answers with incremental sync', init.capabilities?.textDocumentSync?.change === 2, JSON.stringify(init.capabilities));
@@ -116,15 +125,8 @@ async function run() {
     ],
   });
 
-  // A request that is cancelled: it must still be answered (result or RequestCancelled), and the server keeps serving.
-  const source = new rpc.CancellationTokenSource();
-  const cancelled = connection.sendRequest('leanAssist/noSuchRequest', {}, source.token);
-  source.cancel();
-  try {
-    await cancelled;
-    check('a cancelled request is answered', true, 'answered with a result');
-  } catch (error) {
-    check('a cancelled request is answered', [-32800, -32601].includes(error.code), `code ${error.code}`);
+  if (project) {
+    await editorFeatures();
   }
 
   // A burst of malformed frames, each with the spec's answer.
@@ -170,6 +172,66 @@ async function run() {
   check('stdout carried only well-formed LSP frames', readerErrors.length === 0, readerErrors.join('; '));
   check('logs went to stderr, not stdout', stderr.length > 0, `${stderr.length} bytes on stderr`);
   return Date.now() - started;
+}
+
+async function editorFeatures() {
+  const text = 'theorem plus_zero (n : Nat) : n + 0 = n := by\n  sorry\n\ntheorem swap (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  sorry\n\ntheorem slow_goal : SlowGoal := by\n  sorry\n';
+  const path = join(project, 'Conformance.lean');
+  writeFileSync(path, text);
+  const uri = pathToFileURL(path).href;
+  const statuses = [];
+  connection.onNotification('leanAssist/status', params => statuses.push(params));
+  const progress = [];
+  connection.onNotification('$/progress', params => progress.push(params));
+  await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'lean4', version: 1, text } });
+
+  const codeActions = (line, character) => connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: { start: { line, character }, end: { line, character } },
+    context: { diagnostics: [], triggerKind: 2 },
+  });
+  let actions = [];
+  for (const deadline = Date.now() + 60000; Date.now() < deadline;) {
+    actions = await codeActions(1, 3);
+    if (actions.some(a => a.edit)) break;
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  const verified = actions.find(a => a.edit);
+  check('prefetch makes the lightbulb offer a verified edit', verified && /^LeanAssist: `omega` closes the goal \(\d+ ms\)$/.test(verified.title), actions.map(a => a.title).join(' | '));
+  check('the edit is tied to the document version', verified?.edit?.documentChanges?.[0]?.textDocument?.version === 1, JSON.stringify(verified?.edit));
+  check('status notifications arrive', statuses.length > 0 && statuses.at(-1).sessions.total >= 1, JSON.stringify(statuses.at(-1)));
+
+  const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } });
+  check('hover on the sorry lists the candidates', /candidates verified by Lean/.test(hover?.contents?.value ?? '') && /`omega`/.test(hover.contents.value), hover?.contents?.value);
+
+  // Explicit suggest asks the LLM (the local LLM server) and reports progress.
+  const swap = await connection.sendRequest('workspace/executeCommand', {
+    command: 'leanAssist.suggest', arguments: [{ uri, position: { line: 4, character: 3 } }], workDoneToken: 'conformance-swap',
+  });
+  check('explicit suggest returns LLM candidates verified by Lean', swap.suggestions[0]?.verdict === 'solved' && swap.suggestions[0]?.source === 'llm', JSON.stringify(swap.suggestions.slice(0, 3)));
+  check('explicit suggest reports progress begin ... end', progress.some(p => p.token === 'conformance-swap' && p.value.kind === 'begin') && progress.some(p => p.token === 'conformance-swap' && p.value.kind === 'end'), JSON.stringify(progress.filter(p => p.token === 'conformance-swap').map(p => p.value.kind)));
+
+  // A request that is cancelled while Lean works: it still gets an answer, RequestCancelled.
+  const source = new rpc.CancellationTokenSource();
+  const slow = connection.sendRequest('workspace/executeCommand', {
+    command: 'leanAssist.suggest', arguments: [{ uri, position: { line: 7, character: 3 } }], workDoneToken: 'conformance-slow',
+  }, source.token);
+  for (const deadline = Date.now() + 30000; Date.now() < deadline && !progress.some(p => p.token === 'conformance-slow' && p.value.kind === 'report');) {
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+  source.cancel();
+  try {
+    await slow;
+    check('a cancelled request is answered with RequestCancelled (-32800)', false, 'answered with a result');
+  } catch (error) {
+    check('a cancelled request is answered with RequestCancelled (-32800)', error.code === -32800, `code ${error.code}: ${error.message}`);
+  }
+
+  await expectError('code actions with wrong parameter types get InvalidParams (-32602)',
+    connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: 'not a range', context: {} }), -32602);
+
+  const metrics = await connection.sendRequest('leanAssist/metrics');
+  check('metrics list counters and histograms', metrics.counters.some(c => c.name === 'leanassist.candidates') && metrics.histograms.some(h => h.name === 'leanassist.lsp.code_action.duration'), JSON.stringify(metrics.counters.map(c => c.name)));
 }
 
 let failure = null;
