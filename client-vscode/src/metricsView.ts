@@ -56,11 +56,13 @@ th, td { text-align: left; padding: 0.2em 1em 0.2em 0; border-bottom: 1px solid 
 td.number, th.number { text-align: right; font-variant-numeric: tabular-nums; }
 .subtitle, .empty, .legend { color: var(--vscode-descriptionForeground); }
 svg.runs { width: 100%; max-width: 48em; height: 10em; }
-svg.runs .verified { fill: var(--vscode-charts-green); }
+svg.runs .solved { fill: var(--vscode-charts-green); }
+svg.runs .verified { fill: var(--vscode-charts-blue); }
 svg.runs .unverified { fill: var(--vscode-charts-orange); }
 svg.runs .axis { stroke: var(--vscode-panel-border); }
 svg.runs text { fill: var(--vscode-descriptionForeground); font-size: 6px; }
-.swatch-verified { color: var(--vscode-charts-green); }
+.swatch-solved { color: var(--vscode-charts-green); }
+.swatch-verified { color: var(--vscode-charts-blue); }
 .swatch-unverified { color: var(--vscode-charts-orange); }
 `;
 
@@ -81,16 +83,16 @@ export function renderRunChart(runs: RecentRun[]): string {
         const x = (index * slot + slot * 0.15).toFixed(2);
         const y = (height - barHeight).toFixed(2);
         const title =
-            `${formatTimeOfDay(run.finishedAt)}: ${formatDuration(run.durationMs)}, ${run.tried} tried, ${run.verified} verified; ` +
+            `${formatTimeOfDay(run.finishedAt)}: ${formatDuration(run.durationMs)}, ${run.tried} tried, ${run.verified} verified, ${run.solved} solved; ` +
             `Lean ${formatDuration(run.leanMs)}, LLM ${formatDuration(run.llmMs)}, ${run.cacheHits} cache hits, ${formatUsd(run.costUsd)}`;
-        return `<rect class="${run.verified > 0 ? 'verified' : 'unverified'}" x="${x}" y="${y}" width="${(slot * 0.7).toFixed(2)}" height="${barHeight.toFixed(2)}"><title>${escapeHtml(title)}</title></rect>`;
+        return `<rect class="${run.solved > 0 ? 'solved' : run.verified > 0 ? 'verified' : 'unverified'}" x="${x}" y="${y}" width="${(slot * 0.7).toFixed(2)}" height="${barHeight.toFixed(2)}"><title>${escapeHtml(title)}</title></rect>`;
     });
     return `<svg class="runs" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="Duration of the last ${shown.length} runs">
 <line class="axis" x1="0" y1="${height}" x2="${width}" y2="${height}"/>
 <text x="0" y="6">${escapeHtml(formatDuration(longest))}</text>
 ${bars.join('\n')}
 </svg>
-<p class="legend"><span class="swatch-verified">■</span> found a verified tactic <span class="swatch-unverified">■</span> none verified · last ${shown.length} of ${runs.length} runs</p>`;
+<p class="legend"><span class="swatch-solved">■</span> goal closed <span class="swatch-verified">■</span> verified step only <span class="swatch-unverified">■</span> none verified · last ${shown.length} of ${runs.length} runs</p>`;
 }
 
 function renderLatency(histograms: HistogramValue[]): string {

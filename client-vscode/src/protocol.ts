@@ -39,7 +39,7 @@ export interface StatusParams {
     lastRun?: LastRunStatus;
     cache: CacheStatus;
     spend: SpendStatus;
-    llm: LlmStatus;
+    llm: LlmStatusView;
 }
 
 export interface SessionStatus {
@@ -78,7 +78,7 @@ export interface SpendStatus {
 }
 
 /** Provider "none" means the built-in portfolio only. */
-export interface LlmStatus {
+export interface LlmStatusView {
     provider: string;
     model?: string;
     available: boolean;
@@ -169,6 +169,7 @@ export interface RecentRun {
     durationMs: number;
     tried: number;
     verified: number;
+    solved: number;
     leanMs: number;
     llmMs: number;
     cacheHits: number;

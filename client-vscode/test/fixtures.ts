@@ -35,8 +35,8 @@ export function sampleSnapshot(overrides: Partial<MetricsSnapshot> = {}): Metric
             { name: 'gen_ai.client.token.usage', unit: '{token}', attributes: { 'gen_ai.token.type': 'input' }, count: 3, sum: 3000, p50: 900, p90: 1200, p99: 1200 },
         ],
         recentRuns: [
-            { finishedAt: '2025-11-22T10:15:00Z', durationMs: 200, tried: 8, verified: 2, leanMs: 150, llmMs: 0, cacheHits: 1, costUsd: 0 },
-            { finishedAt: '2025-11-22T10:15:30Z', durationMs: 800, tried: 8, verified: 0, leanMs: 600, llmMs: 0, cacheHits: 0, costUsd: 0 },
+            { finishedAt: '2025-11-22T10:15:00Z', durationMs: 200, tried: 8, verified: 2, solved: 1, leanMs: 150, llmMs: 0, cacheHits: 1, costUsd: 0 },
+            { finishedAt: '2025-11-22T10:15:30Z', durationMs: 800, tried: 8, verified: 0, solved: 0, leanMs: 600, llmMs: 0, cacheHits: 0, costUsd: 0 },
         ],
         status: sampleStatus(),
         ...overrides,

@@ -6,8 +6,8 @@ import type { RecentRun } from '../src/protocol';
 import { sampleSnapshot, sampleStatus } from './fixtures';
 import { testDouble } from './vscode-double';
 
-function run(durationMs: number, verified: number): RecentRun {
-    return { finishedAt: '2025-11-22T10:15:00Z', durationMs, tried: 8, verified, leanMs: durationMs / 2, llmMs: 0, cacheHits: 0, costUsd: 0 };
+function run(durationMs: number, verified: number, solved = 0): RecentRun {
+    return { finishedAt: '2025-11-22T10:15:00Z', durationMs, tried: 8, verified, solved, leanMs: durationMs / 2, llmMs: 0, cacheHits: 0, costUsd: 0 };
 }
 
 describe('metrics HTML', () => {
@@ -28,10 +28,12 @@ describe('metrics HTML', () => {
         assert.match(html, /Layer verdict\.memory<\/td><td class="number">75%<\/td><td class="number">30<\/td><td class="number">10<\/td>/);
     });
 
-    test('draws one bar per recent run, coloured by whether a tactic was verified', () => {
+    test('draws one bar per recent run, coloured by whether the goal was closed or a step verified', () => {
         assert.equal((html.match(/<rect /g) ?? []).length, 2);
-        assert.match(html, /<rect class="verified"[^>]*><title>[^<]*200 ms, 8 tried, 2 verified/);
-        assert.match(html, /<rect class="unverified"[^>]*><title>[^<]*800 ms, 8 tried, 0 verified/);
+        assert.match(html, /<rect class="solved"[^>]*><title>[^<]*200 ms, 8 tried, 2 verified, 1 solved/);
+        assert.match(html, /<rect class="unverified"[^>]*><title>[^<]*800 ms, 8 tried, 0 verified, 0 solved/);
+        const stepOnly = renderRunChart([run(300, 1, 0)]);
+        assert.match(stepOnly, /<rect class="verified"/);
     });
 
     test('allows no scripts: the policy permits only the nonced style block', () => {

@@ -20,6 +20,10 @@ public sealed class VsixPackageTests : IDisposable
         "extension/readme.md",
         "extension/LICENSE.txt",
         "extension/dist/extension.js",
+        "extension/lean_verifier/lakefile.toml",
+        "extension/lean_verifier/lean-toolchain",
+        "extension/lean_verifier/LeanVerifier.lean",
+        "extension/lean_verifier/README.md",
     ];
 
     /// <summary>The .NET runtime identifiers of the platforms VS Code runs on (see .vscodeignore), plus "win" (Windows-only assemblies).</summary>

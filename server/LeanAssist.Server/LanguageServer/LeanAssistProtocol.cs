@@ -105,7 +105,7 @@ public sealed record CounterValue(string Name, Dictionary<string, string> Attrib
 
 public sealed record HistogramValue(string Name, string Unit, Dictionary<string, string> Attributes, long Count, double Sum, double P50, double P90, double P99);
 
-public sealed record RecentRun(string FinishedAt, double DurationMs, int Tried, int Verified, double LeanMs, double LlmMs, int CacheHits, decimal CostUsd);
+public sealed record RecentRun(string FinishedAt, double DurationMs, int Tried, int Verified, int Solved, double LeanMs, double LlmMs, int CacheHits, decimal CostUsd);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -38,6 +38,7 @@ public sealed class MetricsService
                 Math.Round(r.Duration.TotalMilliseconds, 1),
                 r.Tried,
                 r.Verified,
+                r.Solved,
                 Math.Round(r.Lean.TotalMilliseconds, 1),
                 Math.Round(r.Llm.TotalMilliseconds, 1),
                 r.CacheHits,

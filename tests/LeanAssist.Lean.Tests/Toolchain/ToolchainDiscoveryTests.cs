@@ -163,13 +163,33 @@ public sealed class ToolchainDiscoveryTests
     }
 
     [Fact]
-    public void Standalone_files_use_the_repository_lean_verifier_project()
+    public void The_repository_lean_verifier_template_pins_the_REPL_at_its_toolchain()
     {
-        var verifier = VerifierProject.Locate(new ToolchainOptions());
+        var template = VerifierProject.FindTemplate();
 
-        Assert.NotNull(verifier);
-        Assert.Equal(Path.Combine(RepositoryPaths.RepositoryRoot, "lean_verifier"), verifier);
-        Assert.Equal(ReplBuildLayout.ReplTagFor(LeanProjectLocator.ReadToolchain(verifier)!), ReadRequiredReplRevision(verifier));
+        Assert.Equal(Path.Combine(RepositoryPaths.RepositoryRoot, "lean_verifier"), template);
+        Assert.Equal(ReplBuildLayout.ReplTagFor(LeanProjectLocator.ReadToolchain(template!)!), ReadRequiredReplRevision(template!));
+    }
+
+    [Fact]
+    public void Standalone_files_run_in_a_working_copy_of_the_template_never_in_the_template()
+    {
+        using var install = new TemporaryDirectory();
+        install.WriteFile("lean_verifier/lakefile.toml", "name = \"lean_verifier\"\n");
+        install.WriteFile("lean_verifier/lean-toolchain", "leanprover/lean4:v4.32.0\n");
+        install.WriteFile("lean_verifier/.lake/junk", "not copied");
+
+        var first = VerifierProject.Locate(new ToolchainOptions(), install.Combine("server", "bin"));
+        var second = VerifierProject.Locate(new ToolchainOptions(), install.Combine("server", "bin"));
+        install.WriteFile("lean_verifier/lean-toolchain", "leanprover/lean4:v4.33.0\n");
+        var changed = VerifierProject.Locate(new ToolchainOptions(), install.Combine("server", "bin"));
+
+        Assert.NotNull(first);
+        Assert.StartsWith(LeanAssist.Lean.Storage.LeanAssistDirectories.CacheRoot, first, StringComparison.Ordinal);
+        Assert.Equal(first, second);
+        Assert.NotEqual(first, changed);
+        Assert.Equal("leanprover/lean4:v4.32.0\n", File.ReadAllText(Path.Combine(first!, "lean-toolchain")));
+        Assert.False(Directory.Exists(Path.Combine(first!, ".lake")));
     }
 
     /// <summary>The REPL revision lean_verifier/lakefile.toml requires: it must be the toolchain's own tag.</summary>
