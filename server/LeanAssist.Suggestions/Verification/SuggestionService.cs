@@ -106,12 +106,34 @@ public sealed class SuggestionService
         };
 
         progress?.Report(new SuggestProgress(useLlm ? "Asking the portfolio and the LLM" : "Choosing tactics", 0, 0));
-        var batch = await _generator.GenerateAsync(proposalRequest, p => useLlm || p.Kind == ProposerKind.BuiltIn, cancellationToken).ConfigureAwait(false);
-        var candidates = Order(batch, features, settings, run);
-        Account(batch, run, problems);
 
+        // The LLM takes seconds; the portfolio's candidates are verified while it thinks.
+        var llmBatch = useLlm
+            ? _generator.GenerateAsync(proposalRequest, p => p.Kind == ProposerKind.Llm, cancellationToken)
+            : null;
         var results = new Dictionary<string, Suggestion>(StringComparer.Ordinal);
-        await VerifyAsync(file, target, candidates, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var builtIn = await _generator.GenerateAsync(proposalRequest, p => p.Kind == ProposerKind.BuiltIn, cancellationToken).ConfigureAwait(false);
+            Account(builtIn, run, problems);
+            await VerifyAsync(file, target, Order(builtIn, features, settings, run), features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            if (llmBatch is not null)
+            {
+                progress?.Report(new SuggestProgress("Waiting for the LLM", results.Count, results.Count));
+                var fromLlm = await llmBatch.ConfigureAwait(false);
+                Account(fromLlm, run, problems);
+                await VerifyAsync(file, target, Order(fromLlm, features, settings, run), features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // Never leave the LLM call unobserved (it only throws on cancellation, which the caller sees anyway).
+            if (llmBatch is { IsCompleted: false })
+            {
+                _ = llmBatch.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+            }
+        }
+
         await FollowTryThisAsync(file, target, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
 
         for (var round = 0; useLlm && round < settings.Repair.Rounds && !results.Values.Any(s => s.Verdict == SuggestionVerdict.Solved); round++)

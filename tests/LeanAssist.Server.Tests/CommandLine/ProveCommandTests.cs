@@ -1,3 +1,4 @@
+using LeanAssist.Testing.Lsp;
 using System.Text.Json;
 using LeanAssist.Server.Tests.Infrastructure;
 using LeanAssist.Server.Tests.Verification;

@@ -1,3 +1,4 @@
+using LeanAssist.Testing.Lsp;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;

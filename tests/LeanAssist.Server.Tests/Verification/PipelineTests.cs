@@ -359,4 +359,38 @@ public sealed class PipelineTests
         Assert.True(report.Summary.LeanRuns > 0);
         project.Dispose();
     }
+
+    [Fact]
+    public async Task Portfolio_candidates_are_verified_while_the_LLM_is_still_thinking()
+    {
+        await using var llm = await LocalLlmServer.StartAsync();
+        llm.Latency = TimeSpan.FromSeconds(1);
+        llm.DefaultReply = LlmReply.Success("```lean\nexact ⟨hp, hq⟩\n```", new ScriptedUsage(10, 10));
+        await using var host = PipelineHost.Start(Script, llm: llm);
+        var path = host.WriteLeanFile("Swap.lean", "theorem swap (p q : Prop) (hp : p) (hq : q) : p ∧ q := by\n  sorry\n");
+        var request = host.Request(path);
+        var file = await host.Service.LoadAsync(request, CancellationToken.None);
+        var steps = new List<string>();
+        var progress = new Progress(steps);
+
+        var result = await host.Service.SuggestAsync(request, file, file.Targets.Single(), new SuggestOptions(true, RequestPriority.Interactive), progress, CancellationToken.None);
+
+        var waiting = steps.IndexOf("Waiting for the LLM");
+        Assert.True(waiting > 0, string.Join(" | ", steps));
+        Assert.Contains(steps.Take(waiting), s => s.StartsWith("Verifying", StringComparison.Ordinal));
+        Assert.Contains(steps.Skip(waiting), s => s == "Verifying 1 candidates in Lean");
+        Assert.Equal("exact ⟨hp, hq⟩", result.Best!.Tactic);
+    }
+
+    /// <summary>Collects progress messages synchronously, in order (System.Progress would post them).</summary>
+    private sealed class Progress(List<string> steps) : IProgress<SuggestProgress>
+    {
+        public void Report(SuggestProgress value)
+        {
+            lock (steps)
+            {
+                steps.Add(value.Message);
+            }
+        }
+    }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using LeanAssist.Testing;
-using LeanAssist.Testing.Lsp;
 
-namespace LeanAssist.Server.Tests.Infrastructure;
+namespace LeanAssist.Testing.Lsp;
 
 /// <summary>The real <c>leanassist</c> executable, started as a process with LSP on its stdio.</summary>
 public sealed class ServerProcess : IAsyncDisposable
@@ -37,7 +35,10 @@ public sealed class ServerProcess : IAsyncDisposable
             ? host
             : Process.GetCurrentProcess().MainModule?.FileName is { } main && Path.GetFileNameWithoutExtension(main) == "dotnet" ? main : "dotnet";
 
-    public static ServerProcess Start(params string[] arguments)
+    public static ServerProcess Start(params string[] arguments) => Start(null, arguments);
+
+    /// <param name="environment">Variables added to the environment (LEANASSIST_CACHE_DIR is set to a fresh folder unless given).</param>
+    public static ServerProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -53,6 +54,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         start.Environment["LEANASSIST_CACHE_DIR"] = Path.Combine(Path.GetTempPath(), "leanassist-tests", Guid.NewGuid().ToString("N"));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            start.Environment[name] = value;
+        }
+
         return new ServerProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start leanassist."));
     }
 
