@@ -32,6 +32,25 @@ public static class Program
         root.Subcommands.Add(Verb("overhead", "Per-request cost of the client, the process round trip and the pool.", OverheadAsync, Requests));
         root.Subcommands.Add(Verb("transfer", "Proof-state transfer: replay the declaration vs pickle/unpickle, by declaration cost.", TransferAsync,
             HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions));
+        var quick = new Option<bool>("--quick") { Description = "Header 1 s and fewer repetitions: checks the report runs; do not quote its numbers." };
+        var llmMilliseconds = new Option<double>("--llm-ms") { Description = "LLM answer latency.", DefaultValueFactory = _ => 1500 };
+        var warmSessions = new Option<int>("--warm-sessions") { Description = "Sessions for the scenarios that do not vary them.", DefaultValueFactory = _ => 2 };
+        var output = new Option<string>("--out") { Description = "Where benchmarks.md and benchmarks/ are written.", DefaultValueFactory = _ => "docs" };
+        var report = new Command("report", "Run every scenario (fan-out, naive vs warm, edit replay, protocol, batch) and write docs/benchmarks.md, benchmarks/results.json and one SVG chart per scenario.")
+        {
+            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, llmMilliseconds, warmSessions, output, quick,
+        };
+        report.SetAction((result, token) =>
+        {
+            var isQuick = result.GetValue(quick);
+            var cost = new StandInCostModel(
+                HeaderSeconds: isQuick ? 1 : result.GetValue(HeaderSeconds),
+                CommandMilliseconds: result.GetValue(CommandMilliseconds),
+                TacticMilliseconds: result.GetValue(TacticMilliseconds));
+            var command = "dotnet run -c Release --project bench/LeanAssist.Benchmarks -- " + string.Join(' ', args);
+            return Report.ReportBuilder.RunAsync(new Report.ReportOptions(cost, result.GetValue(llmMilliseconds), result.GetValue(warmSessions), result.GetValue(output)!, isQuick, command), token);
+        });
+        root.Subcommands.Add(report);
         var codec = new Command("codec", "BenchmarkDotNet micro-benchmarks of request encoding and answer parsing.");
         codec.SetAction(_ => BenchmarkRunner.Run<ReplCodecBenchmarks>() is null ? 1 : 0);
         root.Subcommands.Add(codec);

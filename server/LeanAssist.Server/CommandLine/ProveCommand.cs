@@ -71,7 +71,7 @@ public static class ProveCommand
             var runner = host.Services.GetRequiredService<ProveRunner>();
             var suggestions = host.Services.GetRequiredService<SuggestionService>();
             var sessions = host.Services.GetRequiredService<IOptionsMonitor<ReplOptions>>().CurrentValue.EffectiveSessions;
-            var request = new ProveRequest(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, Math.Max(1, sessions));
+            var request = new ProveRequest(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, ProveRequest.ParallelismFor(sessions));
             var bar = Console.IsErrorRedirected ? null : new TerminalProgressBar(error);
             ProveReport report;
             try

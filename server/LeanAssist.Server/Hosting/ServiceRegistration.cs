@@ -55,8 +55,8 @@ public static class ServiceRegistration
         services.AddSingleton<LeanAssistMeter>();
 
         // ---- Lean: settings, toolchain discovery, the warm REPL session pool, doctor checks ----
-        services.AddValidatedSettings<ReplOptions, ReplOptionsValidation>(ReplOptions.Section);
-        services.AddValidatedSettings<ToolchainOptions, ToolchainOptionsValidation>(ToolchainOptions.Section);
+        services.AddOptions<ReplOptions>().BindConfiguration(ReplOptions.Section).ValidatedAsSettings<ReplOptions, ReplOptionsValidation>(services);
+        services.AddOptions<ToolchainOptions>().BindConfiguration(ToolchainOptions.Section).ValidatedAsSettings<ToolchainOptions, ToolchainOptionsValidation>(services);
         services.AddSingleton(_ => new LeanToolchainLocator(ToolchainSearchEnvironment.FromProcess()));
         services.AddSingleton<IReplLaunchResolver, ReplLaunchResolver>();
         services.AddSingleton(provider => new LeanSessionPool(
@@ -70,7 +70,7 @@ public static class ServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanReplDoctorCheck>());
 
         // ---- Candidates: built-in portfolio and LLM proposers (also for command-line verbs such as prove and doctor) ----
-        services.AddValidatedSettings<LlmOptions, LlmOptionsValidation>(LlmOptions.Section);
+        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidatedAsSettings<LlmOptions, LlmOptionsValidation>(services);
         services.AddSingleton<IEnvironmentVariables, ProcessEnvironmentVariables>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<LlmBudget>();
@@ -92,7 +92,7 @@ public static class ServiceRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LlmSettingsCheck>());
 
         // ---- Verification: safety policy, verdict cache, error learning, the suggestion pipeline, prove ----
-        services.AddValidatedSettings<VerificationOptions, VerificationOptionsValidation>(VerificationOptions.Section);
+        services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.Section).ValidatedAsSettings<VerificationOptions, VerificationOptionsValidation>(services);
         services.AddSingleton<VerdictCache>();
         services.AddSingleton(provider => new TacticOutcomeLearning(
             provider.GetRequiredService<IOptionsMonitor<VerificationOptions>>().CurrentValue.Learning.Directory,
@@ -127,7 +127,7 @@ public static class ServiceRegistration
         services.AddSingleton<ConfigurationHandler>();
 
         // ---- Editor features: suggestion state per document, code actions, hover, commands, keys ----
-        services.AddValidatedSettings<EditorOptions, EditorOptionsValidation>(EditorOptions.Section);
+        services.AddOptions<EditorOptions>().BindConfiguration(EditorOptions.Section).ValidatedAsSettings<EditorOptions, EditorOptionsValidation>(services);
         services.AddSingleton<EditorSuggestions>();
         services.AddSingleton<CodeActionHandler>();
         services.AddSingleton<HoverHandler>();
@@ -143,14 +143,18 @@ public static class ServiceRegistration
         return services;
     }
 
-    /// <summary>Registers an options type bound to a settings section, validated at start and on every settings change.</summary>
-    public static IServiceCollection AddValidatedSettings<TOptions, TValidation>(this IServiceCollection services, string section)
+    /// <summary>
+    /// Makes bound options settings: validated at start and on every settings change (invalid settings are
+    /// refused as a whole, see SettingsService). The binding itself stays at the call site, on the concrete
+    /// type, so the configuration-binding generator replaces reflection there.
+    /// </summary>
+    public static OptionsBuilder<TOptions> ValidatedAsSettings<TOptions, TValidation>(this OptionsBuilder<TOptions> options, IServiceCollection services)
         where TOptions : class
         where TValidation : class, IValidateOptions<TOptions>
     {
-        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidation>());
         services.AddSingleton<ISettingsValidation, OptionsSettingsValidation<TOptions>>();
-        return services;
+        return options;
     }
 }

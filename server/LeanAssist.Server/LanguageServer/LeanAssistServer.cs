@@ -1,3 +1,4 @@
+using LeanAssist.Lean.Telemetry;
 using LeanAssist.Protocol.JsonRpc;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.ApiKeys;
@@ -5,9 +6,11 @@ using LeanAssist.Server.CodeActions;
 using LeanAssist.Server.Commands;
 using LeanAssist.Server.Configuration;
 using LeanAssist.Server.Documents;
+using LeanAssist.Server.Editor;
 using LeanAssist.Server.Hover;
 using LeanAssist.Server.Status;
 using LeanAssist.Server.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LeanAssist.Server.LanguageServer;
 
@@ -22,18 +25,18 @@ namespace LeanAssist.Server.LanguageServer;
 ///   and hand slow work to the background, so a request read after an edit always sees that edit.
 /// - Concurrent, on the thread pool: every request that reads state (code actions, hover, commands,
 ///   metrics). They work on snapshots and can be cancelled with <c>$/cancelRequest</c>.
+/// Start-up: building the feature services (caches on disk, HTTP clients, the Lean pool) is most of the
+/// server's start, so they are built after <c>initialize</c> is answered, in <c>initialized</c> (which
+/// clients send before any document), not before the first answer.
 /// </remarks>
 public sealed class LeanAssistServer(
     LanguageServerEndpoint endpoint,
     LifecycleHandler lifecycle,
     TextDocumentSyncHandler documentSync,
     ConfigurationHandler configuration,
-    CodeActionHandler codeActions,
-    HoverHandler hover,
-    CommandHandler commands,
-    ApiKeyHandler apiKeys,
-    MetricsService metrics,
-    StatusPublisher status)
+    LeanAssistMeter meter,
+    MetricsCollector metrics,
+    IServiceProvider services)
 {
     public static ServerCapabilities Capabilities { get; } = new(
         PositionEncoding: "utf-16",
@@ -52,7 +55,9 @@ public sealed class LeanAssistServer(
         endpoint.OnInitialized(async cancellationToken =>
         {
             await lifecycle.InitializedAsync(cancellationToken).ConfigureAwait(false);
-            status.Start();
+            // Built now, so the editor state follows every document from its didOpen on.
+            services.GetRequiredService<EditorSuggestions>();
+            Feature<StatusPublisher>().Start();
         });
         endpoint.OnShutdown(lifecycle.ShutdownAsync);
 
@@ -63,12 +68,27 @@ public sealed class LeanAssistServer(
 
         // Configuration and keys: serial; they change what later requests use.
         endpoint.AddNotificationHandler(LspMethods.WorkspaceDidChangeConfiguration, lsp.DidChangeConfigurationParams, configuration.DidChangeConfiguration, HandlerMode.Serial);
-        endpoint.AddNotificationHandler(LeanAssistMethods.SetApiKey, leanAssist.SetApiKeyParams, apiKeys.SetAsync, HandlerMode.Serial);
+        endpoint.AddNotificationHandler(LeanAssistMethods.SetApiKey, leanAssist.SetApiKeyParams, (p, ct) => Feature<ApiKeyHandler>().SetAsync(p, ct), HandlerMode.Serial);
 
         // Features: concurrent; answered from snapshots and what is already known.
-        endpoint.AddRequestHandler(LspMethods.CodeAction, lsp.CodeActionParams, lsp.CodeActionArray, codeActions.HandleAsync);
-        endpoint.AddRequestHandler(LspMethods.Hover, lsp.HoverParams, lsp.Hover, hover.HandleAsync);
-        endpoint.AddRequestHandler(LspMethods.WorkspaceExecuteCommand, lsp.ExecuteCommandParams, lsp.NullableJsonElement, commands.ExecuteAsync);
-        endpoint.AddRequestHandler(LeanAssistMethods.Metrics, leanAssist.MetricsSnapshot, _ => ValueTask.FromResult(metrics.Snapshot()));
+        endpoint.AddRequestHandler(LspMethods.CodeAction, lsp.CodeActionParams, lsp.CodeActionArray, (p, ct) => Feature<CodeActionHandler>().HandleAsync(p, ct));
+        endpoint.AddRequestHandler(LspMethods.Hover, lsp.HoverParams, lsp.Hover, (p, ct) => Feature<HoverHandler>().HandleAsync(p, ct));
+        endpoint.AddRequestHandler(LspMethods.WorkspaceExecuteCommand, lsp.ExecuteCommandParams, lsp.NullableJsonElement, (p, ct) => Feature<CommandHandler>().ExecuteAsync(p, ct));
+        endpoint.AddRequestHandler(LeanAssistMethods.Metrics, leanAssist.MetricsSnapshot, _ => ValueTask.FromResult(Feature<MetricsService>().Snapshot()));
+
+        // Every answered request is counted (no feature service needed for that).
+        var requests = meter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.LspRequests, description: "LSP requests answered, by method.");
+        endpoint.Connection.RequestCompleted += completion => requests.Add(1, new KeyValuePair<string, object?>("lsp.method", completion.Method));
     }
+
+    /// <summary>
+    /// Listening from the first message on: a measurement made before the collector exists is lost,
+    /// so the collector (cheap: one <see cref="System.Diagnostics.Metrics.MeterListener"/>) is built
+    /// with the server, not with the first <c>leanAssist/metrics</c> request.
+    /// </summary>
+    public MetricsCollector Metrics => metrics;
+
+    /// <summary>A feature service, built on first use (see remarks).</summary>
+    private T Feature<T>()
+        where T : notnull => services.GetRequiredService<T>();
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Configuration;
 using LeanAssist.Server.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LeanAssist.Server.LanguageServer;
 
@@ -10,8 +11,7 @@ public sealed class LifecycleHandler(
     LanguageServerEndpoint endpoint,
     SettingsService settings,
     ParentProcessWatcher parentWatcher,
-    Editor.EditorSuggestions editor,
-    Lean.Sessions.ILeanSessionPool pool)
+    IServiceProvider services)
 {
     public static string Version { get; } =
         typeof(LifecycleHandler).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
@@ -60,7 +60,8 @@ public sealed class LifecycleHandler(
     /// <summary>Stops background work and the Lean processes before <c>exit</c> (a client may never send it).</summary>
     public async ValueTask ShutdownAsync(CancellationToken cancellationToken)
     {
-        editor.Dispose();
-        await pool.DisposeAsync().ConfigureAwait(false);
+        // Resolved here, not injected: they are built after initialize (see LeanAssistServer).
+        services.GetRequiredService<Editor.EditorSuggestions>().Dispose();
+        await services.GetRequiredService<Lean.Sessions.ILeanSessionPool>().DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -10,8 +10,15 @@ namespace LeanAssist.Server.Prove;
 /// <param name="Project">The Lake project to run every file in; null: each file's own project (or lean_verifier).</param>
 /// <param name="Write">Replace solved sorries with their verified tactic.</param>
 /// <param name="UseLlm">Ask the configured LLM too.</param>
-/// <param name="Parallelism">Targets of one file verified at once (the pool runs each target's candidates in parallel too).</param>
-public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1);
+/// <param name="Parallelism">Targets of one file worked on at once (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
+public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1)
+{
+    /// <summary>
+    /// Targets in flight for a pool of <paramref name="sessions"/>: more than the sessions, because a target
+    /// spends much of its time waiting for the LLM or for its proof state, not using a session.
+    /// </summary>
+    public static int ParallelismFor(int sessions) => Math.Max(4, 2 * sessions);
+}
 
 /// <summary>Where a prove run is: targets finished of those found so far, and the file being worked on.</summary>
 public sealed record ProveProgress(int TargetsDone, int TargetsFound, int FilesDone, int FilesTotal, string CurrentFile);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LeanAssist.Lean.Storage;
 using LeanAssist.Server.Hosting;
 using LeanAssist.Server.LanguageServer;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,11 @@ namespace LeanAssist.Server.Telemetry;
 /// <c>&lt;cache&gt;/metrics/leanassist-&lt;pid&gt;.{prom,json}</c>, every few seconds and at shutdown,
 /// each written whole (temporary file, then rename) so a reader never sees half of one.
 /// </summary>
-public sealed class MetricsFileExporter(MetricsService metrics, IOptions<LanguageServerOptions> options, ILogger<MetricsFileExporter> logger) : BackgroundService
+/// <remarks>
+/// The metrics service is resolved at the first export, not injected: hosted services are built when the
+/// host starts, and building the metrics service builds every feature service (see LeanAssistServer).
+/// </remarks>
+public sealed class MetricsFileExporter(IServiceProvider services, IOptions<LanguageServerOptions> options, ILogger<MetricsFileExporter> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
@@ -37,14 +42,14 @@ public sealed class MetricsFileExporter(MetricsService metrics, IOptions<Languag
             return;
         }
 
+        // The first export waits one interval: start-up is for answering initialize.
         using var timer = new PeriodicTimer(Interval);
         try
         {
-            do
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 Export();
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
@@ -65,6 +70,7 @@ public sealed class MetricsFileExporter(MetricsService metrics, IOptions<Languag
         try
         {
             System.IO.Directory.CreateDirectory(directory);
+            var metrics = services.GetRequiredService<MetricsService>();
             WriteWhole(PrometheusFile(directory, Environment.ProcessId), metrics.Prometheus());
             WriteWhole(JsonFile(directory, Environment.ProcessId), JsonSerializer.Serialize(metrics.Snapshot(), LeanAssistJsonContext.Default.MetricsSnapshot));
         }

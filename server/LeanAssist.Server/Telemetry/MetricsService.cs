@@ -16,14 +16,12 @@ public sealed class MetricsService
     private readonly StatusPublisher _status;
     private readonly TimeProvider _time;
 
-    public MetricsService(MetricsCollector collector, SuggestionRunLog runs, StatusPublisher status, LanguageServerEndpoint endpoint, LeanAssistMeter meter, TimeProvider time)
+    public MetricsService(MetricsCollector collector, SuggestionRunLog runs, StatusPublisher status, TimeProvider time)
     {
         _collector = collector;
         _runs = runs;
         _status = status;
         _time = time;
-        var requests = meter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.LspRequests, description: "LSP requests answered, by method.");
-        endpoint.Connection.RequestCompleted += completion => requests.Add(1, new KeyValuePair<string, object?>("lsp.method", completion.Method));
     }
 
     public MetricsSnapshot Snapshot()

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using LeanAssist.Server.Configuration;
 using LeanAssist.Server.Hosting;
 using LeanAssist.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Server.Tests.LanguageServer;
@@ -34,7 +35,7 @@ public sealed class SettingsTests
     };
 
     private static InProcessServer StartWithSample() =>
-        InProcessServer.Start(configureServices: services => services.AddValidatedSettings<SampleSettings, SampleSettingsValidation>("LeanAssist:sample"));
+        InProcessServer.Start(configureServices: services => services.AddOptions<SampleSettings>().BindConfiguration("LeanAssist:sample").ValidatedAsSettings<SampleSettings, SampleSettingsValidation>(services));
 
     private static async Task WaitForAppliedAsync(InProcessServer server, int count)
     {

@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using LeanAssist.Benchmarks.Scenarios;
+
+namespace LeanAssist.Benchmarks.Report;
+
+/// <param name="Quick">Short header import and fewer repetitions: for checking the report runs, not for quoting.</param>
+public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command);
+
+/// <summary>Runs every scenario and writes the report (see <see cref="BenchmarkReport"/>).</summary>
+public static class ReportBuilder
+{
+    public static async Task<int> RunAsync(ReportOptions options, CancellationToken cancellationToken)
+    {
+        var report = new BenchmarkReport(options.Command, MachineInfo.Current(),
+            $"{options.Cost}; LLM {options.LlmMilliseconds:0} ms per answer (the local LLM test server); {options.Sessions} warm sessions unless a table varies them");
+        var cores = Environment.ProcessorCount;
+
+        report.Add(FanOut(await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+        report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+        report.Add(EditReplay(await EditReplayScenario.RunAsync(new EditReplayParameters(options.Cost, options.Sessions, options.LlmMilliseconds), cancellationToken).ConfigureAwait(false)));
+        var protocol = await ProtocolScenario.RunAsync(options.Quick
+            ? new ProtocolParameters(options.Cost, options.Sessions, Starts: 3, TrivialRequests: 1000, CodeActionRequests: 300, OpenDocuments: 5)
+            : new ProtocolParameters(options.Cost, options.Sessions), cancellationToken).ConfigureAwait(false);
+        report.Add(Protocol(protocol, Micro(options.Quick)));
+        report.Add(Batch(await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost, Enumerable.Range(1, cores).ToArray(), options.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false), cores));
+
+        report.Write(options.OutputDirectory);
+        Console.WriteLine($"Report written to {Path.GetFullPath(Path.Combine(options.OutputDirectory, "benchmarks.md"))}");
+        return 0;
+    }
+
+    private static ReportSection FanOut(IReadOnlyList<FanOutPoint> points, ReportOptions options)
+    {
+        var table = new StringBuilder("| candidates K | sessions N | measured | ideal ceil(K/N) × tactic | efficiency |\n| ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var point in points.OrderBy(p => p.Candidates).ThenBy(p => p.Sessions))
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {point.Candidates} | {point.Sessions} | {Ms(point.Measured)} | {Ms(point.Ideal)} | {point.Efficiency:P1} |\n");
+        }
+
+        var candidates = points.Select(p => p.Candidates).Distinct().Order().ToArray();
+        var sessions = points.Select(p => p.Sessions).Distinct().Order().ToArray();
+        var chart = new SvgBarChart("Fan-out: K candidates on N warm sessions (measured)", "ms", candidates.Select(k => $"K={k}").ToArray(),
+            sessions.Select(n => new ChartSeries($"N={n}", candidates.Select(k => points.Single(p => p.Candidates == k && p.Sessions == n).Measured.TotalMilliseconds).ToArray()))
+                .Append(new ChartSeries("ideal with N=4", candidates.Select(k => points.Single(p => p.Candidates == k && p.Sessions == 4).Ideal.TotalMilliseconds).ToArray()))
+                .ToArray());
+        var eight = points.Where(p => p.Candidates >= 8 && p.Sessions > 1).ToArray();
+        var worst = eight.MinBy(p => p.Efficiency)!;
+        return new ReportSection("fan-out", "1. Fan-out: K candidates on N sessions",
+            $"One goal, K candidate tactics, N warm sessions, each tactic costing {options.Cost.TacticMilliseconds} ms in Lean. The proof state was already in every session (the steady state the editor sees); each point is the median of {(options.Quick ? 1 : 3)} batches. Efficiency = ideal / measured.",
+            table.ToString(),
+            new JsonObject { ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject { ["candidates"] = p.Candidates, ["sessions"] = p.Sessions, ["measuredMs"] = p.Measured.TotalMilliseconds, ["idealMs"] = p.Ideal.TotalMilliseconds, ["efficiency"] = p.Efficiency }).ToArray()) },
+            chart,
+            [new TargetCheck("parallel efficiency, K ≥ 8 candidates, N ≥ 2 sessions (worst point)", "≥ 90%", string.Create(CultureInfo.InvariantCulture, $"{worst.Efficiency:P1} (K={worst.Candidates}, N={worst.Sessions})"), worst.Efficiency >= 0.9)]);
+    }
+
+    private static ReportSection NaiveVsWarm(NaiveVsWarmResult r, ReportOptions options)
+    {
+        var table = new StringBuilder()
+            .Append("| | naive: fresh process per candidate, sequential | LeanAssist, cold start | LeanAssist, after a restart (warm caches) |\n| --- | ---: | ---: | ---: |\n")
+            .Append(CultureInfo.InvariantCulture, $"| time to the first verified suggestion, nothing running | {S(r.NaiveFirstSuggestion)} | {S(r.WarmFirstSuggestion)} | – |\n")
+            .Append(CultureInfo.InvariantCulture, $"| time to the first verified suggestion, sessions warm (the file is open in the editor) | {S(r.NaiveFirstSuggestion)} | {S(r.WarmSessionsFirstSuggestion)} | – |\n")
+            .Append(CultureInfo.InvariantCulture, $"| total for the 20-sorry file | {S(r.NaiveTotal)} | {S(r.WarmTotal)} | {Ms(r.RepeatTotal)} |\n")
+            .Append(CultureInfo.InvariantCulture, $"| Lean requests | {r.CandidateRuns} processes | {r.LeanRequests} | {r.RepeatLeanRequests} (processes started: {r.RepeatLeanProcesses}) |\n")
+            .Append(CultureInfo.InvariantCulture, $"| LLM calls | – | {r.LlmCalls} | {r.RepeatLlmCalls} |\n")
+            .Append(CultureInfo.InvariantCulture, $"\nOutcome: {r.Solved} solved, {r.ProgressOnly} progress only, {r.Unsolved} unsolved; {r.CandidateRuns} candidates verified; on the warm repeat {r.RepeatVerdictCacheHits} verdicts came from the cache.\n\n")
+            .Append(CultureInfo.InvariantCulture, $"Ratios: the naive approach takes **{r.TotalRatio:0}×** as long for the file; to the first verified suggestion **{r.FirstSuggestionRatio:0.0}×** from nothing running (both pay one header import) and **{r.WarmSessionsFirstSuggestionRatio:0}×** with warm sessions.\n\n")
+            .Append(CultureInfo.InvariantCulture, $"How the naive numbers are obtained: {r.NaivePerVerification.TotalSeconds:0.00} s is the measured median of fresh stand-in processes that each import the header, elaborate the file and check one candidate (as `lake env lean` on the file with the candidate in place would); the total is that time × the {r.CandidateRuns} verifications LeanAssist made, one after another; the first suggestion is that time × {r.NaiveFirstVerifiedIndex} (the position of the first verified candidate of the first sorry in the portfolio's order). Running all {r.CandidateRuns} would take {S(r.NaiveTotal)} per report.");
+        var chart = new SvgBarChart("20-sorry file: naive vs LeanAssist", "seconds", ["first suggestion, cold", "first suggestion, warm sessions", "whole file"],
+            [
+                new ChartSeries("naive (fresh process per candidate)", [r.NaiveFirstSuggestion.TotalSeconds, r.NaiveFirstSuggestion.TotalSeconds, r.NaiveTotal.TotalSeconds]),
+                new ChartSeries("LeanAssist cold start", [r.WarmFirstSuggestion.TotalSeconds, r.WarmSessionsFirstSuggestion.TotalSeconds, r.WarmTotal.TotalSeconds]),
+                new ChartSeries("LeanAssist after a restart", [double.NaN, double.NaN, r.RepeatTotal.TotalSeconds]),
+            ], Logarithmic: true);
+        return new ReportSection("naive-vs-warm", "2. Naive vs warm: a 20-sorry file",
+            $"The file has 20 sorries of four kinds; the LLM (local test server, {options.LlmMilliseconds:0} ms per answer) is asked for each alongside the portfolio, whose candidates are verified while the LLM thinks. LeanAssist runs `prove` in process with {options.Sessions} sessions; then a new pipeline on the same caches (a restart) proves it again. The naive numbers leave the LLM's time out, to its advantage.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["warmFirstSuggestionS"] = r.WarmFirstSuggestion.TotalSeconds,
+                ["warmSessionsFirstSuggestionS"] = r.WarmSessionsFirstSuggestion.TotalSeconds,
+                ["warmTotalS"] = r.WarmTotal.TotalSeconds,
+                ["repeatTotalMs"] = r.RepeatTotal.TotalMilliseconds,
+                ["repeatLeanRequests"] = r.RepeatLeanRequests,
+                ["repeatLeanProcesses"] = r.RepeatLeanProcesses,
+                ["repeatLlmCalls"] = r.RepeatLlmCalls,
+                ["naivePerVerificationS"] = r.NaivePerVerification.TotalSeconds,
+                ["naiveTotalS"] = r.NaiveTotal.TotalSeconds,
+                ["naiveFirstSuggestionS"] = r.NaiveFirstSuggestion.TotalSeconds,
+                ["candidateRuns"] = r.CandidateRuns,
+                ["leanRequests"] = r.LeanRequests,
+                ["llmCalls"] = r.LlmCalls,
+                ["totalRatio"] = r.TotalRatio,
+                ["firstSuggestionRatio"] = r.FirstSuggestionRatio,
+            },
+            chart,
+            [
+                new TargetCheck("warm repeat of a 20-sorry file: Lean and LLM calls", "0 and 0", $"{r.RepeatLeanRequests} Lean requests ({r.RepeatLeanProcesses} processes), {r.RepeatLlmCalls} LLM calls", r.RepeatLeanRequests == 0 && r.RepeatLeanProcesses == 0 && r.RepeatLlmCalls == 0),
+                new TargetCheck("warm repeat of a 20-sorry file: time (in process, host already built)", "< 50 ms", Ms(r.RepeatTotal), r.RepeatTotal < TimeSpan.FromMilliseconds(50)),
+            ]);
+    }
+
+    private static ReportSection EditReplay(EditReplayResult r)
+    {
+        var table = new StringBuilder("| phase | what | keystrokes | Lean requests | LLM calls | until every lightbulb was ready |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
+        foreach (var phase in r.Phases)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {phase.Name} | {phase.What} | {phase.Keystrokes} | {phase.LeanRequests} | {phase.LlmCalls} | {S(phase.UntilReady)} |\n");
+        }
+
+        table.Append(CultureInfo.InvariantCulture, $"\nVerdict cache: {r.VerdictHitRate:P1} of {r.VerdictLookups} lookups hit. LLM cache: {r.LlmHitRate:P1} of {r.LlmLookups} lookups hit.\n\n")
+            .Append("| time the editor waited for code actions (one request after every keystroke) | p50 | p90 | p99 | max of |\n| --- | ---: | ---: | ---: | ---: |\n")
+            .Append(CultureInfo.InvariantCulture, $"| over stdio, while the server recomputes in the background | {Ms(r.CodeActionWait.P50)} | {Ms(r.CodeActionWait.P90)} | {Ms(r.CodeActionWait.P99)} | {r.CodeActionWait.Count} requests |\n");
+        var chart = new SvgBarChart("Edit replay: work per phase", "calls", r.Phases.Select(p => p.Name).ToArray(),
+            [new ChartSeries("Lean requests", r.Phases.Select(p => (double)p.LeanRequests).ToArray()), new ChartSeries("LLM calls", r.Phases.Select(p => (double)p.LlmCalls).ToArray())]);
+        return new ReportSection("edit-replay", "3. Edit replay",
+            "A recorded editing session on the 20-sorry file, against the real server process over stdio with background prefetch on (LLM only for the explicit requests). Typing below a declaration must not redo it; typing inside one redoes it and those after it; typing above redoes everything; undoing finds everything in the caches again.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["phases"] = new JsonArray(r.Phases.Select(p => (JsonNode)new JsonObject { ["name"] = p.Name, ["keystrokes"] = p.Keystrokes, ["leanRequests"] = p.LeanRequests, ["llmCalls"] = p.LlmCalls, ["untilReadyS"] = p.UntilReady.TotalSeconds }).ToArray()),
+                ["verdictHitRate"] = r.VerdictHitRate,
+                ["llmHitRate"] = r.LlmHitRate,
+                ["codeActionWaitP50Ms"] = r.CodeActionWait.P50.TotalMilliseconds,
+                ["codeActionWaitP99Ms"] = r.CodeActionWait.P99.TotalMilliseconds,
+            },
+            chart,
+            [new TargetCheck("code-action wait while typing (stdio)", "p99 < 10 ms", Ms(r.CodeActionWait.P99), r.CodeActionWait.P99 < TimeSpan.FromMilliseconds(10))]);
+    }
+
+    private static ReportSection Protocol(ProtocolResult r, (string Table, double FramingMegabytesPerSecond) micro)
+    {
+        var table = new StringBuilder()
+            .Append("| measurement | p50 | p90 | p99 | n |\n| --- | ---: | ---: | ---: | ---: |\n")
+            .Append(Row("trivial request (hover, nothing to show), in process", r.TrivialInProcess))
+            .Append(Row("trivial request, over stdio (real process)", r.TrivialStdio))
+            .Append(Row("code action with results known, in process", r.CodeActionInProcess))
+            .Append(Row("code action with results known, over stdio", r.CodeActionStdio))
+            .Append(CultureInfo.InvariantCulture, $"\n| measurement | value |\n| --- | ---: |\n")
+            .Append(CultureInfo.InvariantCulture, $"| process start to `initialize` answer, median of {r.Starts.Count} | {Ms(r.StartMedian)} (all: {string.Join(", ", r.Starts.Select(s => s.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)))} ms) |\n")
+            .Append(CultureInfo.InvariantCulture, $"| resident memory after `initialize` | {r.ResidentAfterInitializeMb:0.0} MB |\n")
+            .Append(CultureInfo.InvariantCulture, $"| resident memory with {r.Documents + 1} documents open ({r.DocumentSorries + 20} sorries, all prefetched) | {r.ResidentWithDocumentsMb:0.0} MB |\n")
+            .Append(CultureInfo.InvariantCulture, $"| JSON-RPC framing throughput (BenchmarkDotNet, reading frames off a pipe) | {micro.FramingMegabytesPerSecond:0} MB/s |\n\n")
+            .Append("BenchmarkDotNet (in-process toolchain, short run):\n\n").Append(micro.Table);
+        var chart = new SvgBarChart("Request round trips", "ms", ["trivial, in process", "trivial, stdio", "code action, in process", "code action, stdio"],
+            [
+                new ChartSeries("p50", [r.TrivialInProcess.P50.TotalMilliseconds, r.TrivialStdio.P50.TotalMilliseconds, r.CodeActionInProcess.P50.TotalMilliseconds, r.CodeActionStdio.P50.TotalMilliseconds]),
+                new ChartSeries("p99", [r.TrivialInProcess.P99.TotalMilliseconds, r.TrivialStdio.P99.TotalMilliseconds, r.CodeActionInProcess.P99.TotalMilliseconds, r.CodeActionStdio.P99.TotalMilliseconds]),
+            ]);
+        return new ReportSection("protocol", "4. Protocol overhead",
+            "Sequential requests, one in flight (as the editor's lightbulb asks), after a tenth as many unmeasured ones. The measuring client is the tests' LspTestClient (its own framing), so its costs are included.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["startMedianMs"] = r.StartMedian.TotalMilliseconds,
+                ["residentAfterInitializeMb"] = r.ResidentAfterInitializeMb,
+                ["residentWithDocumentsMb"] = r.ResidentWithDocumentsMb,
+                ["trivialInProcessP99Ms"] = r.TrivialInProcess.P99.TotalMilliseconds,
+                ["trivialStdioP99Ms"] = r.TrivialStdio.P99.TotalMilliseconds,
+                ["codeActionInProcessP99Ms"] = r.CodeActionInProcess.P99.TotalMilliseconds,
+                ["codeActionStdioP50Ms"] = r.CodeActionStdio.P50.TotalMilliseconds,
+                ["codeActionStdioP99Ms"] = r.CodeActionStdio.P99.TotalMilliseconds,
+                ["framingMegabytesPerSecond"] = micro.FramingMegabytesPerSecond,
+            },
+            chart,
+            [
+                new TargetCheck("process start to initialize (median)", "< 300 ms", Ms(r.StartMedian), r.StartMedian < TimeSpan.FromMilliseconds(300)),
+                new TargetCheck("trivial request round trip, in process", "p99 < 1 ms", Ms(r.TrivialInProcess.P99), r.TrivialInProcess.P99 < TimeSpan.FromMilliseconds(1)),
+                new TargetCheck("trivial request round trip, over stdio", "p99 < 5 ms", Ms(r.TrivialStdio.P99), r.TrivialStdio.P99 < TimeSpan.FromMilliseconds(5)),
+                new TargetCheck("code action with results known, over stdio", "p99 < 10 ms", Ms(r.CodeActionStdio.P99), r.CodeActionStdio.P99 < TimeSpan.FromMilliseconds(10)),
+                new TargetCheck("resident memory after initialize", "< 80 MB", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentAfterInitializeMb:0.0} MB"), r.ResidentAfterInitializeMb < 80),
+            ]);
+
+        static string Row(string what, LatencyStats s) =>
+            string.Create(CultureInfo.InvariantCulture, $"| {what} | {Ms(s.P50)} | {Ms(s.P90)} | {Ms(s.P99)} | {s.Count} |\n");
+    }
+
+    private static ReportSection Batch(IReadOnlyList<BatchPoint> points, int cores)
+    {
+        var baseline = points.Single(p => p.Sessions == 1).Total;
+        var table = new StringBuilder("| sessions N | sorries | solved | candidates verified | total | speed-up vs N=1 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var point in points)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {point.Sessions} | {point.Sorries} | {point.Solved} | {point.CandidateRuns} | {S(point.Total)} | {baseline / point.Total:0.00}× |\n");
+        }
+
+        var chart = new SvgBarChart("prove over a directory: speed-up vs sessions", "× faster than N=1", points.Select(p => $"N={p.Sessions}").ToArray(),
+            [new ChartSeries("speed-up", points.Select(p => baseline / p.Total).ToArray()), new ChartSeries("ideal", points.Select(p => (double)p.Sessions).ToArray())]);
+        return new ReportSection("batch", "5. Batch throughput",
+            $"`prove` over a directory of 20-sorry files from a cold start (the header import once per session, in parallel, is included), N = 1..{cores} (the machine's cores). The stand-in sleeps for Lean's time, so this measures LeanAssist's scheduling; real Lean is CPU-bound and cannot use more sessions than cores.",
+            table.ToString(),
+            new JsonObject { ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject { ["sessions"] = p.Sessions, ["totalS"] = p.Total.TotalSeconds, ["sorries"] = p.Sorries, ["speedUp"] = baseline / p.Total }).ToArray()) },
+            chart);
+    }
+
+    /// <summary>BenchmarkDotNet's micro-benchmarks (framing and the REPL codec); returns its table and framing MB/s.</summary>
+    private static (string Table, double FramingMegabytesPerSecond) Micro(bool quick)
+    {
+        var job = (quick ? Job.Dry : Job.ShortRun).WithToolchain(InProcessEmitToolchain.Instance);
+        var config = ManualConfig.CreateMinimumViable().AddJob(job).WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.JoinSummary);
+        var summary = BenchmarkRunner.Run([BenchmarkConverter.TypeToBenchmarks(typeof(FramingBenchmarks), config), BenchmarkConverter.TypeToBenchmarks(typeof(ReplCodecBenchmarks), config)]).Single();
+        var rows = new StringBuilder("| benchmark | mean | allocated |\n| --- | ---: | ---: |\n");
+        double framing = 0;
+        foreach (var report in summary.Reports)
+        {
+            var mean = report.ResultStatistics?.Mean ?? double.NaN;
+            var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+            rows.Append(CultureInfo.InvariantCulture, $"| {report.BenchmarkCase.Descriptor.DisplayInfo} | {mean / 1000:0.0} µs | {allocated / 1024.0:0.0} KB |\n");
+            if (report.BenchmarkCase.Descriptor.WorkloadMethod.Name == nameof(FramingBenchmarks.ReadFrames) && mean > 0)
+            {
+                framing = FramingBenchmarks.Bytes / (mean / 1e9) / 1024 / 1024;
+            }
+        }
+
+        return (rows.ToString(), framing);
+    }
+
+    private static string Ms(TimeSpan t) => t.TotalMilliseconds < 10
+        ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:0.000} ms")
+        : string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:0.0} ms");
+
+    private static string S(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.00} s");
+}
