@@ -85,7 +85,7 @@ public static class ProveCommand
             }
 
             await output.WriteAsync(result.GetValue(CommonOptions.Json)
-                ? JsonSerializer.Serialize(report, ProveJsonContext.Default.ProveReport) + Environment.NewLine
+                ? JsonSerializer.Serialize(report, ProveJsonContext.Readable.ProveReport) + Environment.NewLine
                 : ToText(report, request.UseLlm)).ConfigureAwait(false);
             var incomplete = report.Files.Where(f => !f.Complete).ToArray();
             foreach (var file in incomplete)

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace LeanAssist.Server.Prove;
@@ -49,4 +51,16 @@ public sealed record ProveSummary(
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(ProveReport))]
-internal sealed partial class ProveJsonContext : JsonSerializerContext;
+internal sealed partial class ProveJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Goals and tactics keep their Lean symbols (⊢, ℕ, ∀) as written instead of \u escapes: the
+    /// report is read by people and tools on a terminal or in a file, never embedded in HTML.
+    /// </summary>
+    public static ProveJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

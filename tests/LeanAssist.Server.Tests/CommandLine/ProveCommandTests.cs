@@ -40,6 +40,8 @@ public sealed class ProveCommandTests
         Assert.Equal(2, first.GetProperty("line").GetInt32());
         Assert.Equal(2, first.GetProperty("column").GetInt32());
         Assert.Equal("n : Nat\n⊢ n + 0 = n", first.GetProperty("goal").GetString());
+        // Readable for people: Lean's symbols as written, not \u escapes.
+        Assert.Contains("\"n : Nat\\n⊢ n + 0 = n\"", result.StandardOutput, StringComparison.Ordinal);
         Assert.Equal("solved", first.GetProperty("status").GetString());
         Assert.Equal("omega", first.GetProperty("tactic").GetString());
         foreach (var candidate in first.GetProperty("candidates").EnumerateArray())
