@@ -11,7 +11,11 @@ using LeanAssist.Benchmarks.Scenarios;
 namespace LeanAssist.Benchmarks.Report;
 
 /// <param name="Quick">Short header import and fewer repetitions: for checking the report runs, not for quoting.</param>
-public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command);
+/// <param name="Only">Section ids to run (fan-out, naive-vs-warm, edit-replay, protocol, batch); empty: all.</param>
+public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command, IReadOnlySet<string>? Only = null)
+{
+    public bool Runs(string section) => Only is not { Count: > 0 } || Only.Contains(section);
+}
 
 /// <summary>Runs every scenario and writes the report (see <see cref="BenchmarkReport"/>).</summary>
 public static class ReportBuilder
@@ -22,14 +26,33 @@ public static class ReportBuilder
             $"{options.Cost}; LLM {options.LlmMilliseconds:0} ms per answer (the local LLM test server); {options.Sessions} warm sessions unless a table varies them");
         var cores = Environment.ProcessorCount;
 
-        report.Add(FanOut(await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
-        report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
-        report.Add(EditReplay(await EditReplayScenario.RunAsync(new EditReplayParameters(options.Cost, options.Sessions, options.LlmMilliseconds), cancellationToken).ConfigureAwait(false)));
-        var protocol = await ProtocolScenario.RunAsync(options.Quick
-            ? new ProtocolParameters(options.Cost, options.Sessions, Starts: 3, TrivialRequests: 1000, CodeActionRequests: 300, OpenDocuments: 5)
-            : new ProtocolParameters(options.Cost, options.Sessions), cancellationToken).ConfigureAwait(false);
-        report.Add(Protocol(protocol, Micro(options.Quick)));
-        report.Add(Batch(await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost, Enumerable.Range(1, cores).ToArray(), options.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false), cores));
+        if (options.Runs("fan-out"))
+        {
+            report.Add(FanOut(await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+        }
+
+        if (options.Runs("naive-vs-warm"))
+        {
+            report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+        }
+
+        if (options.Runs("edit-replay"))
+        {
+            report.Add(EditReplay(await EditReplayScenario.RunAsync(new EditReplayParameters(options.Cost, options.Sessions, options.LlmMilliseconds), cancellationToken).ConfigureAwait(false)));
+        }
+
+        if (options.Runs("protocol"))
+        {
+            var protocol = await ProtocolScenario.RunAsync(options.Quick
+                ? new ProtocolParameters(options.Cost, options.Sessions, Starts: 3, TrivialRequests: 1000, CodeActionRequests: 300, OpenDocuments: 5)
+                : new ProtocolParameters(options.Cost, options.Sessions), cancellationToken).ConfigureAwait(false);
+            report.Add(Protocol(protocol, Micro(options.Quick)));
+        }
+
+        if (options.Runs("batch"))
+        {
+            report.Add(Batch(await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost, Enumerable.Range(1, cores).ToArray(), options.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false), cores));
+        }
 
         report.Write(options.OutputDirectory);
         Console.WriteLine($"Report written to {Path.GetFullPath(Path.Combine(options.OutputDirectory, "benchmarks.md"))}");

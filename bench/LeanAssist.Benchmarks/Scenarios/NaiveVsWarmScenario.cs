@@ -74,26 +74,41 @@ public static class NaiveVsWarmScenario
         var firstVerified = await FirstVerifiedAsync(first, path, clock, cancellationToken).ConfigureAwait(false);
         var report = await first.Prove.RunAsync(new ProveRequest([path], null, false, UseLlm: true, ProveRequest.ParallelismFor(parameters.Sessions)), null, cancellationToken).ConfigureAwait(false);
         var warmTotal = clock.Elapsed;
-        var leanRequests = first.Log.Requests.Count;
-        var leanProcesses = first.Log.ProcessesStarted;
-        var llmCalls = llm.Requests.Count;
+        var coldLeanRequests = first.Log.Requests.Count;
+        var coldLlmCalls = llm.Requests.Count;
 
         // Warm sessions, new goals (another file with the same imports): the editor's first suggestion.
         var other = first.Project.WriteFile("Other.lean", Workloads.TwentySorries.File(variant: 7));
         var warmSessionsFirst = await FirstVerifiedAsync(first, other, Stopwatch.StartNew(), cancellationToken).ConfigureAwait(false);
-        leanRequests = first.Log.Requests.Count;
-        leanProcesses = first.Log.ProcessesStarted;
-        llmCalls = llm.Requests.Count;
 
         var project = first.Project;
         var caches = first.Caches;
         await first.DisposeAsync().ConfigureAwait(false);
 
-        // Restarted: a new process would find the same caches.
-        await using var restarted = BenchPipeline.Start(script, parameters.Sessions, project, caches, llmSettings);
-        clock.Restart();
-        var repeat = await restarted.Prove.RunAsync(new ProveRequest([path], null, false, UseLlm: true, ProveRequest.ParallelismFor(parameters.Sessions)), null, cancellationToken).ConfigureAwait(false);
-        var repeatTotal = clock.Elapsed;
+        // Counted once everything of the first run has stopped, so the restart's numbers are its own.
+        var leanRequests = first.Log.Requests.Count;
+        var leanProcesses = first.Log.ProcessesStarted;
+        var llmCalls = llm.Requests.Count;
+
+        // Restarted: a new process would find the same caches. Its Lean work is counted after it stopped,
+        // so work it started in the background and never waited for is counted too.
+        var restarted = BenchPipeline.Start(script, parameters.Sessions, project, caches, llmSettings);
+        ProveReport repeat;
+        TimeSpan repeatTotal;
+        try
+        {
+            clock.Restart();
+            repeat = await restarted.Prove.RunAsync(new ProveRequest([path], null, false, UseLlm: true, ProveRequest.ParallelismFor(parameters.Sessions)), null, cancellationToken).ConfigureAwait(false);
+            repeatTotal = clock.Elapsed;
+        }
+        finally
+        {
+            await restarted.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var repeatLeanRequests = restarted.Log.Requests.Count - leanRequests;
+        var repeatLeanProcesses = restarted.Log.ProcessesStarted - leanProcesses;
+        var repeatLlmCalls = llm.Requests.Count - llmCalls;
 
         // Naive: fresh processes, one verification each.
         var naive = await NaiveFreshProcessScenario.RunAsync(new NaiveFreshProcessParameters(parameters.NaiveSamples, parameters.Cost), cancellationToken).ConfigureAwait(false);
@@ -104,8 +119,8 @@ public static class NaiveVsWarmScenario
 
         var summary = report.Summary;
         var result = new NaiveVsWarmResult(
-            firstVerified, warmSessionsFirst, warmTotal, summary.LeanRuns, leanRequests, llmCalls, summary.Solved, summary.ProgressOnly, summary.Unsolved,
-            repeatTotal, restarted.Log.Requests.Count - leanRequests, restarted.Log.ProcessesStarted - leanProcesses, llm.Requests.Count - llmCalls, repeat.Summary.VerdictCacheHits,
+            firstVerified, warmSessionsFirst, warmTotal, summary.LeanRuns, coldLeanRequests, coldLlmCalls, summary.Solved, summary.ProgressOnly, summary.Unsolved,
+            repeatTotal, repeatLeanRequests, repeatLeanProcesses, repeatLlmCalls, repeat.Summary.VerdictCacheHits,
             naive.Total / parameters.NaiveSamples, firstIndex);
         project.Dispose();
         return result;

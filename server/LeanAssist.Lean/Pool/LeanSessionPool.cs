@@ -107,7 +107,9 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var plan = _launcher.Resolve(request.ProjectRoot);
         var snapshot = LeanFileSnapshot.Create(request.Text, plan.Toolchain);
-        var group = GetOrCreateGroup(plan, snapshot, desiredSessions: 1);
+        // No session is wished for yet: when every command's outcome is known (a warm repeat), the file
+        // loads without Lean, and starting a session here would import the header for nothing.
+        var group = GetOrCreateGroup(plan, snapshot, desiredSessions: 0);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
         if (snapshot.Commands.Any(c => !group.Outcomes.Contains(c.Fingerprint)))

@@ -18,7 +18,10 @@ public sealed record SqliteCacheStoreOptions(string Path, string Kind, int Schem
 /// A small persistent key/value cache on SQLite, shared by LeanAssist's caches (LLM answers, verdicts). Built
 /// to never make things worse than no cache:
 /// <list type="bullet">
-/// <item>WAL mode, so several editor windows (processes) read while one writes.</item>
+/// <item>WAL mode, so several editor windows (processes) read while one writes; <c>synchronous = NORMAL</c>, because
+/// a cache may lose its last writes on power loss but must not pay a disk flush for every hit (WAL keeps it consistent).</item>
+/// <item>A hit refreshes the entry's last-use time only when it is older than <see cref="TouchGranularity"/>, so reading
+/// warm entries does not write.</item>
 /// <item>On open, an integrity check (<c>PRAGMA quick_check</c>) and a check of the stored kind and schema version;
 /// a damaged file, a file that is not a database, or one of another kind or version is deleted and rebuilt empty.</item>
 /// <item>Each value carries a SHA-256 checksum of key and value; an entry that does not match is deleted and reported
@@ -31,6 +34,9 @@ public sealed record SqliteCacheStoreOptions(string Path, string Kind, int Schem
 public sealed class SqliteCacheStore : IDisposable
 {
     public const int PruneInterval = 64;
+
+    /// <summary>How stale an entry's last-use time may get before a hit refreshes it (pruning is least recently used).</summary>
+    public static readonly TimeSpan TouchGranularity = TimeSpan.FromMinutes(10);
 
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
@@ -78,7 +84,7 @@ public sealed class SqliteCacheStore : IDisposable
         return Run(connection =>
         {
             using var select = connection.CreateCommand();
-            select.CommandText = "SELECT value, checksum FROM entries WHERE key = $key";
+            select.CommandText = "SELECT value, checksum, accessed_at FROM entries WHERE key = $key";
             select.Parameters.AddWithValue("$key", key);
             using var reader = select.ExecuteReader();
             if (!reader.Read())
@@ -88,6 +94,7 @@ public sealed class SqliteCacheStore : IDisposable
 
             var value = (byte[])reader.GetValue(0);
             var checksum = reader.IsDBNull(1) ? [] : (byte[])reader.GetValue(1);
+            var accessedAt = reader.GetInt64(2);
             reader.Close();
             if (!CryptographicOperations.FixedTimeEquals(checksum, Checksum(key, value)))
             {
@@ -97,11 +104,16 @@ public sealed class SqliteCacheStore : IDisposable
                 return null;
             }
 
-            using var touch = connection.CreateCommand();
-            touch.CommandText = "UPDATE entries SET accessed_at = $now WHERE key = $key";
-            touch.Parameters.AddWithValue("$now", Now());
-            touch.Parameters.AddWithValue("$key", key);
-            touch.ExecuteNonQuery();
+            var now = Now();
+            if (now - accessedAt >= (long)TouchGranularity.TotalMilliseconds)
+            {
+                using var touch = connection.CreateCommand();
+                touch.CommandText = "UPDATE entries SET accessed_at = $now WHERE key = $key";
+                touch.Parameters.AddWithValue("$now", now);
+                touch.Parameters.AddWithValue("$key", key);
+                touch.ExecuteNonQuery();
+            }
+
             return value;
         }, fallback: null);
     }
@@ -181,6 +193,13 @@ public sealed class SqliteCacheStore : IDisposable
                 EnsureOpened();
                 using var connection = new SqliteConnection(_connectionString);
                 connection.Open();
+                using (var pragma = connection.CreateCommand())
+                {
+                    // Per connection (pooled connections keep it; setting it again costs microseconds).
+                    pragma.CommandText = "PRAGMA synchronous = NORMAL";
+                    pragma.ExecuteNonQuery();
+                }
+
                 return operation(connection);
             }
             catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase && attempt == 0)

@@ -1,6 +1,7 @@
 using LeanAssist.Lean.Repl;
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Lean.Text;
+using LeanAssist.Testing;
 
 namespace LeanAssist.Lean.Tests.Pool;
 
@@ -76,6 +77,33 @@ public sealed class LoadFileTests
         Assert.Equal(0, second.LeanRequests);
         Assert.Equal(requestsAfterFirst, harness.Log.Requests.Count);
         Assert.Equal(first.Targets.Select(t => t.Id), second.Targets.Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task After_a_restart_a_file_whose_outcomes_are_on_disk_loads_without_starting_Lean()
+    {
+        using var outcomes = new TemporaryDirectory();
+        await using var before = PoolHarness.Create(configure: o => o.OutcomeCacheDirectory = outcomes.Path);
+        var first = await before.LoadAsync(PoolHarness.StandardFile);
+        await before.Pool.DisposeAsync();
+        var requestsBefore = before.Log.Requests.Count;
+
+        // A new pool (a restarted server): same project, same REPL command, same outcome store.
+        await using var after = PoolHarness.Create(configure: o =>
+        {
+            o.OutcomeCacheDirectory = outcomes.Path;
+            o.Command = before.Options.CurrentValue.Command;
+        });
+        var file = await after.Pool.LoadFileAsync(new LeanFileRequest(before.ProjectRoot, Path.Combine(before.ProjectRoot, "Test.lean"), new SourceText(PoolHarness.StandardFile), RequestPriority.Interactive), CancellationToken.None);
+
+        // Another header needs Lean, so the pool plans session starts: none may be for the cached file.
+        await after.Pool.WarmUpAsync(before.ProjectRoot, new SourceText("import Std\n"), CancellationToken.None);
+        await Eventually.TrueAsync(() => after.Pool.Snapshot.Warm >= 1, TimeSpan.FromSeconds(30), "a warm session for the other header");
+
+        Assert.Equal(0, file.LeanRequests);
+        Assert.Equal(first.Targets.Select(t => t.Goal), file.Targets.Select(t => t.Goal));
+        Assert.Single(after.Pool.Snapshot.Sessions);
+        Assert.Equal(["import Std"], before.Log.Requests.Skip(requestsBefore).Select(r => r.GetProperty("cmd").GetString()));
     }
 
     [Fact]

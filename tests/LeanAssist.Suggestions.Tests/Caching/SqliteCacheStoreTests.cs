@@ -120,6 +120,7 @@ public sealed class SqliteCacheStoreTests : IDisposable
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 
+        _time.Advance(SqliteCacheStore.TouchGranularity);
         Assert.NotNull(store.Get("a"));
         _time.Advance(TimeSpan.FromSeconds(1));
         store.Prune();
@@ -127,6 +128,22 @@ public sealed class SqliteCacheStoreTests : IDisposable
         Assert.Equal(3, store.Count());
         Assert.Null(store.Get("b"));
         Assert.NotNull(store.Get("a"));
+    }
+
+    [Fact]
+    public void A_hit_refreshes_the_last_use_time_only_when_it_is_older_than_the_touch_granularity()
+    {
+        using var store = Open();
+        store.Set("a", [1]);
+        var written = Scalar("SELECT accessed_at FROM entries WHERE key = 'a'");
+
+        _time.Advance(SqliteCacheStore.TouchGranularity - TimeSpan.FromSeconds(1));
+        Assert.NotNull(store.Get("a"));
+        Assert.Equal(written, Scalar("SELECT accessed_at FROM entries WHERE key = 'a'"));
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotNull(store.Get("a"));
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("SELECT accessed_at FROM entries WHERE key = 'a'"));
     }
 
     [Fact]
