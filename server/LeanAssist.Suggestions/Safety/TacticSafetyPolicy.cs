@@ -258,8 +258,9 @@ public static class TacticSafetyPolicy
             "def", "theorem", "lemma", "abbrev", "instance", "structure", "class", "inductive", "coinductive",
             "axiom", "opaque", "example", "namespace", "section", "universe", "variable", "attribute",
             "export", "mutual", "deriving", "import", "omit", "include", "alias", "irreducible_def", "add_decl_doc",
-            "register_option", "register_builtin_option", "register_simp_attr", "initialize_simps_projections",
-            "declare_config_elab", "lrat_proof", "grind_pattern");
+            "register_option", "register_builtin_option", "register_simp_attr", "register_label_attr", "initialize_simps_projections",
+            "declare_config_elab", "declare_simp_like_tactic", "binder_predicate", "unif_hint", "compile_inductive",
+            "mk_iff_of_inductive_prop", "add_aesop_rules", "declare_aesop_rule_sets", "lrat_proof", "grind_pattern");
         Add(SafetyRule.NotAProof, "sorry", "admit", "sorryAx", "stop");
         Add(SafetyRule.TrustsCompiler, "trustCompiler", "ofReduceBool", "reduceBool", "ofReduceNat", "reduceNat");
         Add(SafetyRule.Unsafe, "unsafe", "implemented_by", "extern");

@@ -72,6 +72,7 @@ public sealed class TacticSafetyPolicyTests
         { "exact (by_elab pure (Lean.mkConst ``True.intro))", SafetyRule.RunsCode, "`by_elab`" },
         { "conv => run_conv pure ()", SafetyRule.RunsCode, "`run_conv`" },
         { "exact eval% (2 ^ 10 : Nat)", SafetyRule.RunsCode, "`eval%`" },
+        { "exact (evalExpr Nat (Lean.mkConst ``Nat) e)", SafetyRule.RunsCode, "`evalExpr`" },
         { "exact (do let x ← pure 1; pure x : Id Nat)", SafetyRule.RunsCode, "`do`" },
         { "#eval IO.println 1", SafetyRule.Command, "`#eval`" },
         { "simp; #exit", SafetyRule.Command, "`#exit`" },
@@ -111,6 +112,29 @@ public sealed class TacticSafetyPolicyTests
         { "theorem x : True := trivial", SafetyRule.ChangesEnvironment, "`theorem`" },
         { "def f := 1", SafetyRule.ChangesEnvironment, "`def`" },
         { "attribute [local simp] foo in simp", SafetyRule.ChangesEnvironment, "`attribute`" },
+        { "dsimproc_decl foo (Nat.succ _) := fun _ => pure .continue", SafetyRule.ChangesEnvironment, "`dsimproc_decl`" },
+        { "builtin_simproc foo (Nat.succ _) := fun _ => pure .continue", SafetyRule.ChangesEnvironment, "`builtin_simproc`" },
+        { "builtin_dsimproc foo (Nat.succ _) := fun _ => pure .continue", SafetyRule.ChangesEnvironment, "`builtin_dsimproc`" },
+        { "omit [Fintype α] in simp", SafetyRule.ChangesEnvironment, "`omit`" },
+        { "include h in simp", SafetyRule.ChangesEnvironment, "`include`" },
+        { "alias foo := Nat.add_comm", SafetyRule.ChangesEnvironment, "`alias`" },
+        { "irreducible_def c : Nat := 1", SafetyRule.ChangesEnvironment, "`irreducible_def`" },
+        { "add_decl_doc Nat.add_comm", SafetyRule.ChangesEnvironment, "`add_decl_doc`" },
+        { "register_option foo : Bool := { defValue := true }", SafetyRule.ChangesEnvironment, "`register_option`" },
+        { "register_builtin_option foo : Bool := { defValue := true }", SafetyRule.ChangesEnvironment, "`register_builtin_option`" },
+        { "register_simp_attr my_simps", SafetyRule.ChangesEnvironment, "`register_simp_attr`" },
+        { "register_label_attr my_label", SafetyRule.ChangesEnvironment, "`register_label_attr`" },
+        { "initialize_simps_projections Equiv (toFun → apply)", SafetyRule.ChangesEnvironment, "`initialize_simps_projections`" },
+        { "declare_config_elab elabFoo Foo", SafetyRule.ChangesEnvironment, "`declare_config_elab`" },
+        { "declare_simp_like_tactic mySimp \"my_simp \" fun _ => _", SafetyRule.ChangesEnvironment, "`declare_simp_like_tactic`" },
+        { "binder_predicate x \" > \" y:term => `($x > $y)", SafetyRule.ChangesEnvironment, "`binder_predicate`" },
+        { "unif_hint (n : Nat) where n =?= 0 ⊢ n + 0 =?= 0", SafetyRule.ChangesEnvironment, "`unif_hint`" },
+        { "compile_inductive% Nat", SafetyRule.ChangesEnvironment, "`compile_inductive`" },
+        { "mk_iff_of_inductive_prop List.Chain foo", SafetyRule.ChangesEnvironment, "`mk_iff_of_inductive_prop`" },
+        { "add_aesop_rules safe Nat.le_refl", SafetyRule.ChangesEnvironment, "`add_aesop_rules`" },
+        { "declare_aesop_rule_sets [Mine]", SafetyRule.ChangesEnvironment, "`declare_aesop_rule_sets`" },
+        { "lrat_proof foo \"p cnf 1 1\" \"1 0\"", SafetyRule.ChangesEnvironment, "`lrat_proof`" },
+        { "grind_pattern foo => bar", SafetyRule.ChangesEnvironment, "`grind_pattern`" },
         { "@[extern \"c_fn\"] opaque f : Nat", SafetyRule.ChangesEnvironment, "attribute" },
 
         // Trusting the compiler: the axioms and functions behind it are never accepted...
@@ -118,6 +142,8 @@ public sealed class TacticSafetyPolicyTests
         { "exact ofReduceBool _ _ rfl", SafetyRule.TrustsCompiler, "`ofReduceBool`" },
         { "exact Lean.ofReduceNat _ _ rfl", SafetyRule.TrustsCompiler, "`Lean.ofReduceNat`" },
         { "exact Lean.trustCompiler", SafetyRule.TrustsCompiler, "`Lean.trustCompiler`" },
+        { "exact Lean.reduceBool true", SafetyRule.TrustsCompiler, "`Lean.reduceBool`" },
+        { "exact Lean.reduceNat 1", SafetyRule.TrustsCompiler, "`Lean.reduceNat`" },
 
         // ...and the tactics built on them only when allowed (not here).
         { "native_decide", SafetyRule.TrustsCompiler, "`native_decide`" },
@@ -129,6 +155,9 @@ public sealed class TacticSafetyPolicyTests
         // Unsafe code.
         { "exact (unsafe (fun _ => 1) ())", SafetyRule.Unsafe, "`unsafe`" },
         { "exact unsafeCast 0", SafetyRule.Unsafe, "`unsafeCast`" },
+        { "exact (unsafeBaseIO (pure 0))", SafetyRule.Unsafe, "`unsafeBaseIO`" },
+        { "exact f._unsafe_rec 0", SafetyRule.Unsafe, "`f._unsafe_rec`" },
+        { "exact extern", SafetyRule.Unsafe, "`extern`" },
         { "exact ptrAddrUnsafe x", SafetyRule.Unsafe, "`ptrAddrUnsafe`" },
         { "exact implemented_by", SafetyRule.Unsafe, "`implemented_by`" },
 
@@ -146,6 +175,9 @@ public sealed class TacticSafetyPolicyTests
         { "polyrith", SafetyRule.ExternalService, "`polyrith`" },
         { "polyrith only [h₁, h₂]", SafetyRule.ExternalService, "`polyrith`" },
         { "suggest_tactics", SafetyRule.ExternalService, "`suggest_tactics`" },
+        { "search_proof", SafetyRule.ExternalService, "`search_proof`" },
+        { "select_premises", SafetyRule.ExternalService, "`select_premises`" },
+        { "llmstep \"\"", SafetyRule.ExternalService, "`llmstep`" },
 
         // Options: only display, tracing, linting and positive limits.
         { "set_option debug.skipKernelTC true in exact h", SafetyRule.Option, "debug.skipKernelTC" },
