@@ -129,6 +129,7 @@ export interface SuggestionView {
     leanMs: number;
     source: string;
     fromCache: boolean;
+    /** Trusts the compiler (native_decide, decide +native, bv_decide, bv_check); the name predates all but native_decide. */
     usesNativeDecide: boolean;
     error?: string;
 }

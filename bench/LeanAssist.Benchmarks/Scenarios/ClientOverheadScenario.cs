@@ -102,7 +102,7 @@ public static class ClientOverheadScenario
         var request = new ReplTacticRequest("simp only [Nat.add_zero, Finset.sum_range_succ] at h ⊢", 17);
         for (var i = 0; i < 2000; i++)
         {
-            Encoding.UTF8.GetBytes(request.ToJson());
+            request.ToWireBytes();
             ReplResponseParser.Parse(answer, expectsProofStateResponse: true);
         }
 
@@ -110,7 +110,7 @@ public static class ClientOverheadScenario
         for (var i = 0; i < iterations; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            Encoding.UTF8.GetBytes(request.ToJson());
+            request.ToWireBytes();
             ReplResponseParser.Parse(answer, expectsProofStateResponse: true);
             samples[i] = Stopwatch.GetElapsedTime(started);
         }

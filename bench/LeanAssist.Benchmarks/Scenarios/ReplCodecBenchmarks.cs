@@ -12,7 +12,7 @@ public class ReplCodecBenchmarks
     private readonly ReplTacticRequest _request = new("simp only [Nat.add_zero, Finset.sum_range_succ] at h ⊢", 17);
 
     [Benchmark]
-    public byte[] EncodeTacticRequest() => Encoding.UTF8.GetBytes(_request.ToJson());
+    public byte[] EncodeTacticRequest() => _request.ToWireBytes();
 
     [Benchmark]
     public ReplResponse ParseTacticAnswer() => ReplResponseParser.Parse(_answer, expectsProofStateResponse: true);

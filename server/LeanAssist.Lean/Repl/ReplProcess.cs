@@ -179,7 +179,7 @@ public sealed class ReplProcess : IAsyncDisposable, IDisposable
         var outcome = "ok";
         try
         {
-            var bytes = Encoding.UTF8.GetBytes(request.ToJson() + "\n\n");
+            var bytes = request.ToWireBytes();
             var read = WriteAndReadAsync(bytes);
             using var timer = new CancellationTokenSource();
             var finished = await Task.WhenAny(read, Task.Delay(timeout, timer.Token)).ConfigureAwait(false);

@@ -1,5 +1,7 @@
-using System.Globalization;
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace LeanAssist.Lean.Repl;
 
@@ -17,25 +19,81 @@ public enum ReplRequestKind
 /// </summary>
 /// <remarks>
 /// The REPL joins the lines of a request after trimming each one, so a raw line break inside a JSON
-/// string would be lost (<c>"by\nsorry"</c> becomes <c>bysorry</c>). <see cref="ToJson"/> therefore never
-/// writes a raw control character: line breaks in Lean text go out as <c>\n</c> escapes, and all other
-/// characters (⊢, ℕ, 𝔽) as UTF-8, not as <c>\u</c> surrogate escapes.
+/// string would be lost (<c>"by\nsorry"</c> becomes <c>bysorry</c>): line breaks in Lean text go out as
+/// <c>\n</c> escapes. Every other character (⊢, ℕ, 𝔽) goes out as UTF-8, never as a <c>\u</c> escape: Lean's
+/// JSON parser reads one <c>\u</c> escape as one character, so the surrogate pair a built-in encoder writes for
+/// 𝔽 or 𝕜 would arrive as two invalid characters (see <see cref="ReplJsonEncoder"/>).
 /// </remarks>
 /// <param name="Kind">What the request is recorded as in metrics.</param>
 /// <param name="ExpectsProofStateResponse">True when the REPL answers with a proof-state (tactic) response, false for a command response.</param>
 public abstract record ReplRequest(ReplRequestKind Kind, bool ExpectsProofStateResponse)
 {
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = ReplJsonEncoder.Instance, Indented = false };
+
     /// <summary>The request as one line of JSON (no line break).</summary>
     public string ToJson()
     {
-        var writer = new ReplJsonWriter();
-        WriteFields(writer);
-        return writer.Finish();
+        var buffer = new ArrayBufferWriter<byte>(256);
+        WriteJson(buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private protected abstract void WriteFields(ReplJsonWriter writer);
+    /// <summary>What is written to the REPL's standard input: the JSON line and the blank line that ends a request.</summary>
+    public byte[] ToWireBytes()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        WriteJson(buffer);
+        buffer.Write("\n\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes this request's fields (the object around them is written for it).</summary>
+    protected abstract void WriteFields(Utf8JsonWriter writer);
+
+    /// <summary>A string field. Its text goes in as UTF-8 so that an unpaired surrogate becomes U+FFFD instead of cutting the string short.</summary>
+    protected static void WriteText(Utf8JsonWriter writer, string name, string value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        writer.WriteString(name, Encoding.UTF8.GetBytes(value));
+    }
+
+    /// <summary>A string field that is left out when null (the REPL's defaults apply).</summary>
+    protected static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is not null)
+        {
+            WriteText(writer, name, value);
+        }
+    }
+
+    protected static void WriteOptional(Utf8JsonWriter writer, string name, int? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } number)
+        {
+            writer.WriteNumber(name, number);
+        }
+    }
+
+    protected static void WriteOptional(Utf8JsonWriter writer, string name, bool? value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (value is { } flag)
+        {
+            writer.WriteBoolean(name, flag);
+        }
+    }
 
     public override string ToString() => ToJson();
+
+    private void WriteJson(IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
+        writer.WriteStartObject();
+        WriteFields(writer);
+        writer.WriteEndObject();
+    }
 }
 
 /// <summary><c>{"cmd": ..., "env": ...}</c>: elaborate Lean commands, in environment <see cref="Env"/> or a fresh one (which may import).</summary>
@@ -50,65 +108,49 @@ public sealed record ReplCommandRequest(string Cmd, int? Env = null) : ReplReque
     /// <summary>Ask for the info tree: "full", "tactics", "original" or "substantive".</summary>
     public string? InfoTree { get; init; }
 
-    private protected override void WriteFields(ReplJsonWriter writer)
+    protected override void WriteFields(Utf8JsonWriter writer)
     {
-        writer.Field("cmd", Cmd);
-        writer.Field("env", Env);
-        writer.Field("allTactics", AllTactics);
-        writer.Field("rootGoals", RootGoals);
-        writer.Field("infotree", InfoTree);
-    }
-}
-
-/// <summary><c>{"path": ...}</c>: elaborate a whole file as the REPL process sees it (path relative to its working directory).</summary>
-public sealed record ReplFileRequest(string Path, int? Env = null) : ReplRequest(ReplRequestKind.Command, false)
-{
-    public bool? AllTactics { get; init; }
-
-    public string? InfoTree { get; init; }
-
-    private protected override void WriteFields(ReplJsonWriter writer)
-    {
-        writer.Field("path", Path);
-        writer.Field("env", Env);
-        writer.Field("allTactics", AllTactics);
-        writer.Field("infotree", InfoTree);
+        WriteText(writer, "cmd", Cmd);
+        WriteOptional(writer, "env", Env);
+        WriteOptional(writer, "allTactics", AllTactics);
+        WriteOptional(writer, "rootGoals", RootGoals);
+        WriteOptional(writer, "infotree", InfoTree);
     }
 }
 
 /// <summary><c>{"tactic": ..., "proofState": n}</c>: run a tactic on a proof state (which stays valid afterwards).</summary>
 public sealed record ReplTacticRequest(string Tactic, int ProofState) : ReplRequest(ReplRequestKind.Tactic, true)
 {
-    private protected override void WriteFields(ReplJsonWriter writer)
+    protected override void WriteFields(Utf8JsonWriter writer)
     {
-        writer.Field("tactic", Tactic);
-        writer.Field("proofState", ProofState);
+        WriteText(writer, "tactic", Tactic);
+        writer.WriteNumber("proofState", ProofState);
     }
 }
 
 /// <summary><c>{"pickleTo": file, "env": n}</c>: save an environment to an .olean file.</summary>
 public sealed record ReplPickleEnvironmentRequest(int Env, string PickleTo) : ReplRequest(ReplRequestKind.Pickle, false)
 {
-    private protected override void WriteFields(ReplJsonWriter writer)
+    protected override void WriteFields(Utf8JsonWriter writer)
     {
-        writer.Field("pickleTo", PickleTo);
-        writer.Field("env", Env);
+        WriteText(writer, "pickleTo", PickleTo);
+        writer.WriteNumber("env", Env);
     }
 }
 
 /// <summary><c>{"unpickleEnvFrom": file}</c>: load a pickled environment as a new environment id.</summary>
 public sealed record ReplUnpickleEnvironmentRequest(string UnpickleEnvFrom) : ReplRequest(ReplRequestKind.Pickle, false)
 {
-    private protected override void WriteFields(ReplJsonWriter writer) => writer.Field("unpickleEnvFrom", UnpickleEnvFrom);
+    protected override void WriteFields(Utf8JsonWriter writer) => WriteText(writer, "unpickleEnvFrom", UnpickleEnvFrom);
 }
 
 /// <summary><c>{"pickleTo": file, "proofState": n}</c>: save a proof state (answered with a proof-state response and a new id).</summary>
 public sealed record ReplPickleProofStateRequest(int ProofState, string PickleTo) : ReplRequest(ReplRequestKind.Pickle, true)
 {
-    private protected override void WriteFields(ReplJsonWriter writer)
+    protected override void WriteFields(Utf8JsonWriter writer)
     {
-        writer.Field("pickleTo", PickleTo);
-        writer.Field("proofState", ProofState);
+        WriteText(writer, "pickleTo", PickleTo);
+        writer.WriteNumber("proofState", ProofState);
     }
 }
 
@@ -118,79 +160,42 @@ public sealed record ReplPickleProofStateRequest(int ProofState, string PickleTo
 /// </summary>
 public sealed record ReplUnpickleProofStateRequest(string UnpickleProofStateFrom, int? Env = null) : ReplRequest(ReplRequestKind.Pickle, true)
 {
-    private protected override void WriteFields(ReplJsonWriter writer)
+    protected override void WriteFields(Utf8JsonWriter writer)
     {
-        writer.Field("unpickleProofStateFrom", UnpickleProofStateFrom);
-        writer.Field("env", Env);
+        WriteText(writer, "unpickleProofStateFrom", UnpickleProofStateFrom);
+        WriteOptional(writer, "env", Env);
     }
 }
 
-/// <summary>Writes one JSON object on one line, escaping only what JSON requires (see <see cref="ReplRequest"/>).</summary>
-internal sealed class ReplJsonWriter
+/// <summary>
+/// The JSON escaping the REPL needs: only what JSON requires (quote, backslash, control characters, written as
+/// <c>\"</c>, <c>\\</c>, <c>\n</c>, <c>\u0001</c> by the framework's own escaper); every other character stays UTF-8.
+/// The built-in encoders also escape characters outside the Basic Multilingual Plane as surrogate pairs, which
+/// Lean's JSON parser cannot read back (it turns each <c>\uD835</c> into an invalid character).
+/// </summary>
+internal sealed class ReplJsonEncoder : JavaScriptEncoder
 {
-    private readonly StringBuilder _builder = new("{");
-    private bool _first = true;
+    public static readonly ReplJsonEncoder Instance = new();
 
-    public void Field(string name, string? value)
+    private static readonly JavaScriptEncoder Escaper = UnsafeRelaxedJsonEscaping;
+
+    private static readonly SearchValues<byte> Utf8ToEscape = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\']);
+
+    private static readonly SearchValues<char> Utf16ToEscape = SearchValues.Create([.. Enumerable.Range(0, 0x20).Select(c => (char)c), '"', '\\']);
+
+    private ReplJsonEncoder()
     {
-        if (value is null)
-        {
-            return;
-        }
-
-        Name(name);
-        WriteString(_builder, value);
     }
 
-    public void Field(string name, int? value)
-    {
-        if (value is { } number)
-        {
-            Name(name);
-            _builder.Append(number.ToString(CultureInfo.InvariantCulture));
-        }
-    }
+    public override int MaxOutputCharactersPerInputCharacter => Escaper.MaxOutputCharactersPerInputCharacter;
 
-    public void Field(string name, bool? value)
-    {
-        if (value is { } flag)
-        {
-            Name(name);
-            _builder.Append(flag ? "true" : "false");
-        }
-    }
+    public override bool WillEncode(int unicodeScalar) => unicodeScalar is < 0x20 or '"' or '\\';
 
-    public string Finish() => _builder.Append('}').ToString();
+    public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text) => utf8Text.IndexOfAny(Utf8ToEscape);
 
-    private void Name(string name)
-    {
-        if (!_first)
-        {
-            _builder.Append(", ");
-        }
+    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) =>
+        new ReadOnlySpan<char>(text, textLength).IndexOfAny(Utf16ToEscape);
 
-        _first = false;
-        WriteString(_builder, name);
-        _builder.Append(": ");
-    }
-
-    public static void WriteString(StringBuilder builder, string value)
-    {
-        builder.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case < ' ': builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
-                default: builder.Append(c); break;
-            }
-        }
-
-        builder.Append('"');
-    }
+    public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten) =>
+        Escaper.TryEncodeUnicodeScalar(unicodeScalar, buffer, bufferLength, out numberOfCharactersWritten);
 }

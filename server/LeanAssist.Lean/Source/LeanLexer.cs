@@ -18,7 +18,16 @@ public enum LeanTokenKind
     /// <summary>A module doc comment <c>/-! ... -/</c> (a command of its own).</summary>
     ModuleDocComment,
 
+    /// <summary>A whole string literal: plain, raw, or interpolated without any <c>{…}</c>.</summary>
     StringLiteral,
+
+    /// <summary>
+    /// The text of an interpolated string (<c>s!"a{x}b"</c>) between its code parts: from the opening quote or the
+    /// <c>}</c> ending an interpolation up to and including the next <c>{</c> or the closing quote
+    /// (<c>"a{</c>, <c>}b"</c>). The code inside the braces comes as ordinary tokens between the parts.
+    /// </summary>
+    InterpolatedStringPart,
+
     CharLiteral,
     Number,
 
@@ -32,25 +41,59 @@ public readonly record struct LeanToken(LeanTokenKind Kind, int Start, int End, 
     public string GetText(string source) => source[Start..End];
 }
 
+/// <summary>Which string literals the lexer reads as interpolated strings, whose <c>{…}</c> parts are code.</summary>
+public enum LeanInterpolation
+{
+    /// <summary>
+    /// A string right after an <c>ident!</c> token (<c>s!</c>, <c>m!</c>, <c>f!</c>, <c>println!</c>, ...) or after
+    /// <c>throwError</c>: the syntax Lean and Mathlib spell with <c>interpolatedStr</c> in front of a string. Syntax that
+    /// puts other tokens in between (<c>throwErrorAt ref "…"</c>, <c>trace[c] "…"</c>) is not recognised.
+    /// </summary>
+    AfterPrefix,
+
+    /// <summary>
+    /// Every string literal except raw strings. Any syntax may declare an interpolated string after any token,
+    /// so this is the reading to check when code must not be able to hide in a string whatever surrounds it.
+    /// </summary>
+    EveryString,
+}
+
 /// <summary>
 /// A small Lean 4 lexer: enough of Lean's lexical grammar to find where commands start without being
 /// fooled by comments (<c>--</c>, nested <c>/- -/</c>), string and char literals, raw strings or
-/// attributes. It never throws: unterminated comments and strings run to the end of the text (and are
+/// attributes. The <c>{…}</c> parts of interpolated strings are code in Lean (<c>s!"{(by run_tac …)}"</c>
+/// runs it), so they are lexed as code: nested braces, strings and interpolations included, <c>\{</c> escaped.
+/// It never throws: unterminated comments, strings and interpolations run to the end of the text (and are
 /// reported, for callers that must refuse what Lean would not read the same way).
 /// </summary>
 public static class LeanLexer
 {
-    public static List<LeanToken> Tokenize(string text) => Tokenize(text, out _);
+    /// <summary>
+    /// What <c>unterminated</c> says when the text ends inside the <c>{…}</c> code of an interpolated string. A window of
+    /// text that ends at a position inside such code (the tokens before a <c>sorry</c> in <c>s!"{sorry}"</c>) gets this.
+    /// </summary>
+    public const string UnterminatedInterpolation = "unterminated interpolation {…} in a string literal";
+
+    /// <summary>Words after which Lean reads a string as interpolated although they do not end in <c>!</c>.</summary>
+    private static readonly HashSet<string> InterpolationKeywords = new(StringComparer.Ordinal) { "throwError" };
+
+    public static List<LeanToken> Tokenize(string text) => Tokenize(text, LeanInterpolation.AfterPrefix, out _);
+
+    public static List<LeanToken> Tokenize(string text, out string? unterminated) => Tokenize(text, LeanInterpolation.AfterPrefix, out unterminated);
 
     /// <summary>
     /// Tokenizes <paramref name="text"/>; <paramref name="unterminated"/> names the first construct that
-    /// runs to the end of the text without being closed (a comment, a string, an escaped «name»), which
-    /// Lean would reject: code after such a point cannot be read the way Lean would read it.
+    /// runs to the end of the text without being closed (a comment, a string, an interpolation, an escaped
+    /// «name»), which Lean would reject: code after such a point cannot be read the way Lean would read it.
     /// </summary>
-    public static List<LeanToken> Tokenize(string text, out string? unterminated)
+    public static List<LeanToken> Tokenize(string text, LeanInterpolation interpolation, out string? unterminated)
     {
         unterminated = null;
         var tokens = new List<LeanToken>();
+
+        // One entry per interpolation we are inside (innermost last): how many of its code's own '{' are open.
+        // A '}' when that count is 0 ends the interpolation and the string's text goes on.
+        var openBraces = new List<int>();
         var position = 0;
         var lineStart = 0;
         var firstOnLine = true;
@@ -112,6 +155,36 @@ public static class LeanLexer
                     continue;
                 }
             }
+            else if (c == '}' && openBraces.Count > 0 && openBraces[^1] == 0)
+            {
+                // The end of an interpolation: the string's text continues up to the next '{' or its closing quote.
+                openBraces.RemoveAt(openBraces.Count - 1);
+                kind = LeanTokenKind.InterpolatedStringPart;
+                position = SkipStringPart(text, position + 1, out var opensInterpolation);
+                if (position < 0)
+                {
+                    unterminated ??= "unterminated interpolated string";
+                    position = text.Length;
+                }
+                else if (opensInterpolation)
+                {
+                    openBraces.Add(0);
+                }
+            }
+            else if (c == '"' && IsInterpolated(text, tokens, interpolation))
+            {
+                position = SkipStringPart(text, position + 1, out var opensInterpolation);
+                kind = opensInterpolation ? LeanTokenKind.InterpolatedStringPart : LeanTokenKind.StringLiteral;
+                if (position < 0)
+                {
+                    unterminated ??= "unterminated string literal";
+                    position = text.Length;
+                }
+                else if (opensInterpolation)
+                {
+                    openBraces.Add(0);
+                }
+            }
             else if (c == '"')
             {
                 position = SkipString(text, position + 1);
@@ -170,6 +243,11 @@ public static class LeanLexer
             {
                 position += char.IsHighSurrogate(c) && char.IsLowSurrogate(Peek(text, position + 1)) ? 2 : 1;
                 kind = LeanTokenKind.Symbol;
+                if (openBraces.Count > 0 && c is '{' or '}')
+                {
+                    // Braces of the interpolated code itself (a structure instance, a set): a '}' at 0 was handled above.
+                    openBraces[^1] += c == '{' ? 1 : -1;
+                }
             }
 
             tokens.Add(new LeanToken(kind, start, position, start - lineStart, firstOnLine));
@@ -183,7 +261,29 @@ public static class LeanLexer
             }
         }
 
+        if (openBraces.Count > 0)
+        {
+            unterminated ??= UnterminatedInterpolation;
+        }
+
         return tokens;
+    }
+
+    /// <summary>Whether the string literal starting here is read as an interpolated string.</summary>
+    private static bool IsInterpolated(string text, List<LeanToken> tokens, LeanInterpolation interpolation)
+    {
+        if (interpolation == LeanInterpolation.EveryString)
+        {
+            return true;
+        }
+
+        if (tokens.Count == 0 || tokens[^1].Kind != LeanTokenKind.Identifier)
+        {
+            return false;
+        }
+
+        var previous = tokens[^1];
+        return text[previous.End - 1] == '!' || InterpolationKeywords.Contains(previous.GetText(text));
     }
 
     private static char Peek(string text, int index) => index < text.Length ? text[index] : '\0';
@@ -234,6 +334,36 @@ public static class LeanLexer
             else
             {
                 i++;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// Skips the text of an interpolated string from <paramref name="i"/> (after its opening quote or a closing
+    /// <c>}</c>) up to the next unescaped <c>{</c>, which opens code (<paramref name="opensInterpolation"/>), or the
+    /// closing quote. -1 when neither comes.
+    /// </summary>
+    private static int SkipStringPart(string text, int i, out bool opensInterpolation)
+    {
+        opensInterpolation = false;
+        while (i < text.Length)
+        {
+            switch (text[i])
+            {
+                case '\\':
+                    // \{ is a brace in the text, \" a quote.
+                    i += 2;
+                    break;
+                case '"':
+                    return i + 1;
+                case '{':
+                    opensInterpolation = true;
+                    return i + 1;
+                default:
+                    i++;
+                    break;
             }
         }
 

@@ -139,15 +139,22 @@ public static class TacticInsertion
 
         var window = text[windowStart..offset];
         var tokens = LeanLexer.Tokenize(window, out var unterminated);
-        if (unterminated is not null)
+        if (unterminated is not null && unterminated != LeanLexer.UnterminatedInterpolation)
         {
-            // Inside an unterminated comment or string: no reliable previous token.
+            // Inside an unterminated comment or string: no reliable previous token. (Inside the {…} of an interpolated
+            // string the window ends in code, which is read like any other.)
             return "?";
         }
 
         if (tokens.Count == 0)
         {
             return string.Empty;
+        }
+
+        if (tokens[^1].Kind == LeanTokenKind.InterpolatedStringPart && window[tokens[^1].End - 1] == '{')
+        {
+            // The { of an interpolated string opens a term, as a parenthesis does.
+            return "(";
         }
 
         string Text(int fromEnd) => tokens.Count >= fromEnd ? tokens[^fromEnd].GetText(window) : string.Empty;

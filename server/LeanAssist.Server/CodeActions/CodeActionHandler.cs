@@ -118,8 +118,8 @@ public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions
         var what = suggestion.Verdict == SuggestionVerdict.Solved
             ? "closes the goal"
             : suggestion.RemainingGoals.Count == 1 ? "— 1 goal left" : $"— {suggestion.RemainingGoals.Count} goals left";
-        var native = suggestion.UsesNativeDecide ? " using native_decide" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"LeanAssist: `{tactic}` {what}{native} ({suggestion.LeanMilliseconds:0} ms)");
+        var trust = suggestion.TrustsCompiler ? ", trusting the compiler" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"LeanAssist: `{tactic}` {what}{trust} ({suggestion.LeanMilliseconds:0} ms)");
     }
 
     private static CodeAction SuggestAction(DocumentSnapshot snapshot, Utf16Position position, string title, Diagnostic? diagnostic)

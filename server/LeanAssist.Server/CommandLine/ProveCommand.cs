@@ -134,7 +134,7 @@ public static class ProveCommand
                 var winner = target.Candidates.FirstOrDefault(c => c.Tactic == target.Tactic);
                 var detail = target.Tactic is null
                     ? $"{target.Candidates.Count} candidates, none verified"
-                    : $"`{OneLine(target.Tactic)}` ({winner?.LeanMs ?? 0:0} ms{(winner?.FromCache == true ? ", cached" : string.Empty)}{(winner?.UsesNativeDecide == true ? ", uses native_decide" : string.Empty)})";
+                    : $"`{OneLine(target.Tactic)}` ({winner?.LeanMs ?? 0:0} ms{(winner?.FromCache == true ? ", cached" : string.Empty)}{(winner?.UsesNativeDecide == true ? ", trusts the compiler" : string.Empty)})";
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {target.Line}:{target.Column}  {target.Status,-8}  {detail}");
                 foreach (var problem in target.Problems)
                 {

@@ -83,7 +83,7 @@ public sealed class CommandHandler(
             outcome.Target!.Range.ToLsp(),
             outcome.Target.Goal,
             result.Suggestions.Select(s => new SuggestionView(s.Tactic, SuggestionService.Verdict(s.Verdict), s.RemainingGoals.ToArray(), Math.Round(s.LeanMilliseconds, 1),
-                s.Source, s.FromCache, s.UsesNativeDecide, s.Error)).ToArray(),
+                s.Source, s.FromCache, s.TrustsCompiler, s.Error)).ToArray(),
             result.Problems.Count == 0 ? message : message + ". " + string.Join(" ", result.Problems));
     }
 

@@ -67,7 +67,7 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
 
     private static string Verdict(Suggestion suggestion) => suggestion.Verdict switch
     {
-        SuggestionVerdict.Solved => suggestion.UsesNativeDecide ? "✅ closes the goal (native_decide)" : "✅ closes the goal",
+        SuggestionVerdict.Solved => suggestion.TrustsCompiler ? "✅ closes the goal (trusting the compiler)" : "✅ closes the goal",
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
         SuggestionVerdict.Failed => "❌ " + Cell(FirstLine(suggestion.Error)),
         SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),

@@ -81,6 +81,10 @@ public sealed record SuggestArguments(string Uri, Position Position, int? Versio
 public sealed record SuggestResult(string Uri, int Version, Protocol.Lsp.Range? Target, string? Goal, SuggestionView[] Suggestions, string? Message);
 
 /// <summary>One verified (or failed) candidate as the client shows it.</summary>
+/// <param name="UsesNativeDecide">
+/// It trusts the compiler (<c>native_decide</c>, <c>decide +native</c>, <c>bv_decide</c>, <c>bv_check</c>); the wire name
+/// predates the tactics other than native_decide and is kept so clients keep working.
+/// </param>
 public sealed record SuggestionView(
     string Tactic,
     string Verdict,

@@ -28,6 +28,10 @@ public sealed record ProvedTarget(
 
 /// <param name="Verdict">solved, progress, failed, rejected or timeout.</param>
 /// <param name="Source">The proposer ("portfolio", "llm") or "try-this".</param>
+/// <param name="UsesNativeDecide">
+/// It trusts the compiler (<c>native_decide</c>, <c>decide +native</c>, <c>bv_decide</c>, <c>bv_check</c>); the JSON name
+/// predates the tactics other than native_decide and is kept so report readers keep working.
+/// </param>
 public sealed record ProvedCandidate(string Tactic, string Verdict, double LeanMs, string Source, bool FromCache, string? Error, bool UsesNativeDecide);
 
 public sealed record ProveSummary(

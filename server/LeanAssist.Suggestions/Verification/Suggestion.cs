@@ -27,6 +27,7 @@ public sealed record LlmShare(double Milliseconds, double InputTokens, double Ou
 
 /// <summary>One candidate and its verdict, with what it cost.</summary>
 /// <param name="Source">The proposer that suggested it ("portfolio", "llm"), or the tactic whose "Try this" named it ("exact?").</param>
+/// <param name="TrustsCompiler">It uses a tactic that trusts the compiler (<c>native_decide</c>, <c>bv_decide</c>, ...), allowed by <c>leanAssist.allowNativeDecide</c>.</param>
 /// <param name="Error">Lean's error text, the policy's reason, or why it could not be run; null when it worked.</param>
 public sealed record Suggestion(
     string Tactic,
@@ -35,7 +36,7 @@ public sealed record Suggestion(
     double LeanMilliseconds,
     string Source,
     bool FromCache,
-    bool UsesNativeDecide,
+    bool TrustsCompiler,
     string? Error,
     LlmShare? Llm)
 {

@@ -221,7 +221,7 @@ public sealed class SuggestionService
         IProgress<SuggestProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool NativeDecide)>();
+        var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler)>();
         foreach (var (candidate, share) in candidates)
         {
             if (results.ContainsKey(candidate.Tactic))
@@ -229,7 +229,7 @@ public sealed class SuggestionService
                 continue;
             }
 
-            var safety = TacticSafetyPolicy.Check(candidate.Tactic, settings.AllowNativeDecide);
+            var safety = TacticSafetyPolicy.Check(candidate.Tactic, allowCompilerTrust: settings.AllowNativeDecide);
             if (!safety.Accepted)
             {
                 Add(results, new Suggestion(candidate.Tactic, SuggestionVerdict.Rejected, [], 0, candidate.Proposer, false, false, $"Not run: {safety.Reason}.", share));
@@ -239,11 +239,11 @@ public sealed class SuggestionService
             if (_verdicts.TryGet(Key(file, target, candidate.Tactic)) is { } cached)
             {
                 run.VerdictCacheHits++;
-                Add(results, FromVerdict(candidate, cached.ToVerdict(), cached.LeanMilliseconds, fromCache: true, safety.UsesNativeDecide, share, run));
+                Add(results, FromVerdict(candidate, cached.ToVerdict(), cached.LeanMilliseconds, fromCache: true, safety.TrustsCompiler, share, run));
                 continue;
             }
 
-            toRun.Add((candidate, share, safety.UsesNativeDecide));
+            toRun.Add((candidate, share, safety.TrustsCompiler));
         }
 
         if (toRun.Count == 0)
@@ -255,13 +255,13 @@ public sealed class SuggestionService
         var runs = await _pool.RunTacticsAsync(target.ProofState!, toRun.Select(c => c.Candidate.Tactic).ToArray(), options.Priority, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < runs.Count; i++)
         {
-            var (candidate, share, nativeDecide) = toRun[i];
+            var (candidate, share, trustsCompiler) = toRun[i];
             var tacticRun = runs[i];
             run.Lean += tacticRun.LeanTime;
             run.LeanRuns++;
             _verdicts.Set(Key(file, target, candidate.Tactic), tacticRun.Verdict, tacticRun.LeanTime);
             Learn(candidate.Tactic, features, tacticRun.Verdict, settings);
-            Add(results, FromVerdict(candidate, tacticRun.Verdict, tacticRun.LeanTime.TotalMilliseconds, fromCache: false, nativeDecide, share, run));
+            Add(results, FromVerdict(candidate, tacticRun.Verdict, tacticRun.LeanTime.TotalMilliseconds, fromCache: false, trustsCompiler, share, run));
         }
 
         progress?.Report(new SuggestProgress($"{results.Values.Count(s => s.IsVerified)} of {results.Count} verified", results.Count, results.Count));
@@ -292,7 +292,7 @@ public sealed class SuggestionService
         }
     }
 
-    private static Suggestion FromVerdict(TacticCandidate candidate, TacticVerdict verdict, double leanMilliseconds, bool fromCache, bool nativeDecide, LlmShare? share, Tally run)
+    private static Suggestion FromVerdict(TacticCandidate candidate, TacticVerdict verdict, double leanMilliseconds, bool fromCache, bool trustsCompiler, LlmShare? share, Tally run)
     {
         if (verdict.TryThisMessages.Count > 0)
         {
@@ -308,7 +308,7 @@ public sealed class SuggestionService
             TacticVerdictKind.Unavailable => (SuggestionVerdict.Failed, $"Not run: {verdict.Detail}"),
             _ => (SuggestionVerdict.Failed, verdict.Detail ?? verdict.Reason.ToString()),
         };
-        return new Suggestion(candidate.Tactic, kind, kind == SuggestionVerdict.Progress ? verdict.GoalsAfter : [], leanMilliseconds, candidate.Proposer, fromCache, nativeDecide, error, share);
+        return new Suggestion(candidate.Tactic, kind, kind == SuggestionVerdict.Progress ? verdict.GoalsAfter : [], leanMilliseconds, candidate.Proposer, fromCache, trustsCompiler, error, share);
     }
 
     private void Learn(string tactic, GoalFeatures features, TacticVerdict verdict, VerificationOptions settings)

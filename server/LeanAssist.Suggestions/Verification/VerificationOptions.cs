@@ -7,7 +7,11 @@ public sealed class VerificationOptions
 {
     public const string Section = "LeanAssist";
 
-    /// <summary><c>leanAssist.allowNativeDecide</c>: accept <c>native_decide</c> (it trusts the compiler, not only the kernel).</summary>
+    /// <summary>
+    /// <c>leanAssist.allowNativeDecide</c>: accept the tactics that trust the compiler, not only the kernel
+    /// (<c>native_decide</c>, <c>decide +native</c>, <c>bv_decide</c>, <c>bv_check</c>). The setting keeps its first name
+    /// so existing settings stay valid.
+    /// </summary>
     public bool AllowNativeDecide { get; set; }
 
     /// <summary><c>leanAssist.portfolioCandidates</c>: how many built-in tactics are tried per goal.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using LeanAssist.Lean.Pool;
 using LeanAssist.Lean.Repl;
 using LeanAssist.Testing;
@@ -16,10 +17,70 @@ public sealed class ReplClientTests
 
         Assert.DoesNotContain('\n', json);
         Assert.DoesNotContain('\r', json);
-        Assert.Equal("{\"cmd\": \"theorem t : ∀ x : 𝔽, x = x := by\\n\\tintro x\\r\\n  rfl -- \\\"q\\\" \\\\\", \"env\": 3}", json);
-        Assert.Equal("{\"tactic\": \"exact h\", \"proofState\": 0}", new ReplTacticRequest("exact h", 0).ToJson());
-        Assert.Equal("{\"unpickleProofStateFrom\": \"/tmp/a b.olean\", \"env\": 2}", new ReplUnpickleProofStateRequest("/tmp/a b.olean", 2).ToJson());
-        Assert.Equal("{\"cmd\": \"x\\u0001\"}", new ReplCommandRequest("x\u0001").ToJson());
+        Assert.Equal("{\"cmd\":\"theorem t : ∀ x : 𝔽, x = x := by\\n\\tintro x\\r\\n  rfl -- \\\"q\\\" \\\\\",\"env\":3}", json);
+        Assert.Equal("{\"tactic\":\"exact h\",\"proofState\":0}", new ReplTacticRequest("exact h", 0).ToJson());
+        Assert.Equal("{\"unpickleProofStateFrom\":\"/tmp/a b.olean\",\"env\":2}", new ReplUnpickleProofStateRequest("/tmp/a b.olean", 2).ToJson());
+        Assert.Equal("{\"cmd\":\"x\\u0001\"}", new ReplCommandRequest("x\u0001").ToJson());
+        Assert.Equal("{\"cmd\":\"x\",\"allTactics\":true,\"rootGoals\":false,\"infotree\":\"original\"}",
+            new ReplCommandRequest("x") { AllTactics = true, RootGoals = false, InfoTree = "original" }.ToJson());
+        Assert.Equal("{\"pickleTo\":\"e.olean\",\"env\":4}", new ReplPickleEnvironmentRequest(4, "e.olean").ToJson());
+        Assert.Equal("{\"pickleTo\":\"p.olean\",\"proofState\":5}", new ReplPickleProofStateRequest(5, "p.olean").ToJson());
+        Assert.Equal("{\"unpickleEnvFrom\":\"e.olean\"}", new ReplUnpickleEnvironmentRequest("e.olean").ToJson());
+    }
+
+    public static TheoryData<string> LeanTexts => new()
+    {
+        "n : ℕ\n⊢ n + 0 = n",
+        "theorem t (K : Type) [Field 𝕜] (x : 𝔽) : ¬(x ≠ x) → True := by\n  intro h\n  trivial",
+        "exact \"a \\\"quoted\\\" \\\\ string\"",
+        "C:\\path\\to\\file.lean",
+        "bell\a back\b form\f vt\v esc\u001b unit\u001f nul\0 del\u007f next\u0085 ls\u2028 ps\u2029 bom\ufeff",
+        "<html> & 'single' `tick` +plus",
+        "😀 emoji, 日本語, ✝ dagger, x₁ subscript",
+        "",
+    };
+
+    [Theory]
+    [MemberData(nameof(LeanTexts))]
+    public void Any_text_round_trips_on_one_line_with_only_what_JSON_requires_escaped(string text)
+    {
+        var json = new ReplTacticRequest(text, 7).ToJson();
+
+        using var parsed = JsonDocument.Parse(json);
+        Assert.Equal(text, parsed.RootElement.GetProperty("tactic").GetString());
+        Assert.Equal(7, parsed.RootElement.GetProperty("proofState").GetInt32());
+        Assert.DoesNotContain(json, c => c < ' ');
+
+        // Lean reads one \u escape as one character: only control characters may be written that way.
+        foreach (var escape in System.Text.RegularExpressions.Regex.Matches(json, @"\\u([0-9a-fA-F]{4})").Select(m => Convert.ToInt32(m.Groups[1].Value, 16)))
+        {
+            Assert.True(escape < 0x20, $"U+{escape:X4} was escaped in {json}");
+        }
+
+        // Everything else is written as it is (in UTF-8 on the wire).
+        foreach (var rune in text.EnumerateRunes().Where(r => r.Value >= 0x20 && r.Value is not ('"' or '\\')))
+        {
+            Assert.Contains(rune.ToString(), json, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void An_unpaired_surrogate_becomes_a_replacement_character_and_the_rest_of_the_text_is_kept()
+    {
+        var json = new ReplCommandRequest("a\ud835b\n\"c\"").ToJson();
+
+        Assert.Equal("{\"cmd\":\"a\ufffdb\\n\\\"c\\\"\"}", json);
+    }
+
+    [Fact]
+    public void On_the_wire_a_request_is_its_UTF8_JSON_line_and_a_blank_line()
+    {
+        var request = new ReplTacticRequest("simp at h ⊢\nexact 𝔽", 3);
+
+        var wire = request.ToWireBytes();
+
+        Assert.Equal(Encoding.UTF8.GetBytes(request.ToJson() + "\n\n"), wire);
+        Assert.Equal(2, wire.Count(b => b == (byte)'\n'));
     }
 
     [Fact]

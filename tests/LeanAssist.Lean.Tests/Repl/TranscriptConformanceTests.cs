@@ -11,7 +11,8 @@ namespace LeanAssist.Lean.Tests.Repl;
 /// <summary>
 /// Conformance with real Lean output: every recorded transcript is replayed by the stand-in process over
 /// real pipes. The client sends each recorded request (rebuilt as a typed request, so its serializer is
-/// what is checked) and must turn each recorded answer into the right typed result.
+/// what is checked; path requests, which only recordings use, are the test's own) and must turn each
+/// recorded answer into the right typed result.
 /// </summary>
 public sealed class TranscriptConformanceTests
 {
@@ -117,7 +118,22 @@ public sealed class TranscriptConformanceTests
             return new ReplCommandRequest(cmd, I("env")) { AllTactics = B("allTactics"), InfoTree = S("infotree"), RootGoals = B("rootGoals") };
         }
 
-        return new ReplFileRequest(S("path")!, I("env")) { AllTactics = B("allTactics"), InfoTree = S("infotree") };
+        return new RecordedFileRequest(S("path")!, I("env"), B("allTactics"), S("infotree"));
+    }
+
+    /// <summary>
+    /// <c>{"path": ...}</c>: the REPL elaborates a file it reads itself. LeanAssist never sends this (it sends the
+    /// text as <c>cmd</c>), but recordings use it, and their answers must still be typed correctly.
+    /// </summary>
+    private sealed record RecordedFileRequest(string Path, int? Env, bool? AllTactics, string? InfoTree) : ReplRequest(ReplRequestKind.Command, false)
+    {
+        protected override void WriteFields(Utf8JsonWriter writer)
+        {
+            WriteText(writer, "path", Path);
+            WriteOptional(writer, "env", Env);
+            WriteOptional(writer, "allTactics", AllTactics);
+            WriteOptional(writer, "infotree", InfoTree);
+        }
     }
 
     private static readonly HashSet<string> CommandFields = ["env", "messages", "sorries", "tactics", "infotree"];
@@ -203,7 +219,7 @@ public sealed class TranscriptConformanceTests
         string? sent = request switch
         {
             ReplCommandRequest command => command.Cmd,
-            ReplFileRequest file => File.ReadAllText(Path.Combine(RepositoryPaths.TranscriptsDirectory, set, Path.GetFileName(file.Path))),
+            RecordedFileRequest file => File.ReadAllText(Path.Combine(RepositoryPaths.TranscriptsDirectory, set, Path.GetFileName(file.Path))),
             _ => null,
         };
         if (sent is null || response is not ReplCommandResponse command2)

@@ -136,6 +136,18 @@ public sealed class LeanSourceSplitterTests
     }
 
     [Fact]
+    public void A_string_inside_an_interpolation_does_not_end_the_interpolated_string()
+    {
+        // Read as plain strings, "{" would end at the second quote and `theorem x` would start a command.
+        var text = "def m := s!\"{\"\ntheorem x\"}\"\ntheorem t : True := trivial\n";
+
+        var commands = LeanSourceSplitter.Split(text).Commands;
+
+        Assert.Equal(["m", "t"], commands.Select(c => c.DeclarationName));
+        Assert.Equal("def m := s!\"{\"\ntheorem x\"}\"", commands[0].Text);
+    }
+
+    [Fact]
     public void Module_docs_and_instances_with_priorities()
     {
         var text = "/-! # Module doc -/\ninstance (priority := low) instFoo : Inhabited Nat := ⟨0⟩\ninstance : Inhabited Bool := ⟨true⟩\n";

@@ -73,6 +73,12 @@ public sealed class TacticInsertionTests
     }
 
     [Fact]
+    public void A_sorry_in_the_code_of_an_interpolated_string_becomes_a_parenthesized_by_block()
+    {
+        Assert.Equal("def m : String := s!\"n = {\n  (by exact \"x\")}\"", Apply("def m : String := s!\"n = {\n  sorry}\"", "exact \"x\""));
+    }
+
+    [Fact]
     public void Term_position_multi_line_script_goes_in_an_indented_block()
     {
         var result = Apply("  theorem t : p → p := sorry", "intro h\nexact h");
@@ -88,6 +94,11 @@ public sealed class TacticInsertionTests
     [InlineData("theorem t : P := by exact sorry", SorryPosition.Term)]
     [InlineData("theorem t : P := by -- a comment ending in :=\n  sorry", SorryPosition.Tactic)]
     [InlineData("theorem t : P := /- by -/ sorry", SorryPosition.Term)]
+    [InlineData("def m : String := s!\"{sorry}\"", SorryPosition.Term)]
+    [InlineData("def m : String := s!\"n = {\n  sorry}\"", SorryPosition.Term)]
+    [InlineData("def m : String := s!\"n = {1} and {\n  sorry}\"", SorryPosition.Term)]
+    [InlineData("theorem t : P := by\n  have : s!\"{x}\" = s!\"{x}\" := rfl\n  sorry", SorryPosition.Tactic)]
+    [InlineData("theorem t : P := by -- s!\"{\n  sorry", SorryPosition.Tactic)]
     public void Classifies_the_position_from_the_text_before_it(string source, SorryPosition expected)
     {
         Assert.Equal(expected, TacticInsertion.Classify(source, source.LastIndexOf("sorry", StringComparison.Ordinal)));

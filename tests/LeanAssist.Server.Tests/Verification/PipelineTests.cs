@@ -293,7 +293,7 @@ public sealed class PipelineTests
 
         var native = results.Single().Suggestions.Single(s => s.Tactic == "native_decide");
         Assert.Equal(SuggestionVerdict.Solved, native.Verdict);
-        Assert.True(native.UsesNativeDecide);
+        Assert.True(native.TrustsCompiler);
     }
 
     [Fact]

@@ -34,9 +34,6 @@ public sealed class LlmResiliencePipelines(TimeProvider timeProvider, ILogger<Ll
     /// <summary>The key under which a call's total timeout travels in its <see cref="ResilienceContext"/>.</summary>
     public static readonly ResiliencePropertyKey<TimeSpan> TimeoutKey = new("leanassist.llm.timeout");
 
-    /// <summary>The key under which a call's attempt counter travels (for usage and statistics).</summary>
-    public static readonly ResiliencePropertyKey<AttemptCounter> AttemptsKey = new("leanassist.llm.attempts");
-
     private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
 
     /// <summary>Raised when an endpoint's circuit opens (argument: the endpoint and how long it stays open).</summary>
@@ -98,14 +95,4 @@ public sealed class LlmResiliencePipelines(TimeProvider timeProvider, ILogger<Ll
             })
             .Build();
     }
-}
-
-/// <summary>Counts the HTTP attempts one call made (retries included).</summary>
-public sealed class AttemptCounter
-{
-    private int _count;
-
-    public int Count => _count;
-
-    public void Increment() => Interlocked.Increment(ref _count);
 }
