@@ -65,6 +65,19 @@ public sealed class PromptAndParsingTests
         Assert.Equal(prompt, TacticPrompt.Build(request, 5));
     }
 
+    [Theory]
+    [InlineData("do", "exact (do pure 0 : Id Nat)")]
+    [InlineData("run_tac", "run_tac pure ()")]
+    [InlineData("#eval", "#eval 1")]
+    [InlineData("native_decide", "native_decide")]
+    [InlineData("bv_decide", "bv_decide")]
+    [InlineData("polyrith", "polyrith")]
+    public void Prompt_names_only_words_the_safety_policy_rejects(string word, string candidate)
+    {
+        Assert.Contains($"`{word}`", TacticPrompt.SystemText, StringComparison.Ordinal);
+        Assert.False(LeanAssist.Suggestions.Safety.TacticSafetyPolicy.Check(candidate, allowCompilerTrust: false).Accepted, candidate);
+    }
+
     [Fact]
     public void RepairPrompt_ShowsEachFailedTacticWithLeansError()
     {

@@ -32,6 +32,8 @@ public static class TacticPrompt
         - A candidate may be a short tactic script over several lines; keep Lean's indentation.
         - Use only tactics and lemmas available with the file's imports.
         - Make the candidates differ from one another.
+        - Write proofs, not programs: no `do`, `run_tac`, `#eval` or other metaprogramming, no declarations,
+          no `native_decide`, `bv_decide` or `polyrith`. Such candidates are rejected without being run.
         """;
 
     public static LlmPrompt Build(ProposalRequest request, int candidateCount)
