@@ -187,6 +187,11 @@ public static class TacticSafetyPolicy
                 case LeanTokenKind.AttributeOpen:
                     return SafetyVerdict.Reject(SafetyRule.ChangesEnvironment, $"`@[…]` adds an attribute{where}, which changes the environment");
                 case LeanTokenKind.Identifier:
+                    if (word.Text == "unsafe" && IsAesopUnsafeRule(words, i))
+                    {
+                        break;
+                    }
+
                     if (Forbidden(word.Text) is { } rule)
                     {
                         return SafetyVerdict.Reject(rule, $"`{word.Text}`{where} {Describe(rule)}");
@@ -340,6 +345,64 @@ public static class TacticSafetyPolicy
         }
 
         return text == "native" && index > 0 && words[index - 1].Text is "+" or "{" or "(" or "," ? "decide +native" : null;
+    }
+
+    /// <summary>
+    /// <c>unsafe</c> as an Aesop rule phase (<c>aesop (add unsafe 50% apply foo)</c>, <c>(add safe foo, unsafe bar)</c>):
+    /// a word of Aesop's clause syntax, not Lean's <c>unsafe</c>. Only there: inside a parenthesized clause that starts
+    /// with <c>add</c>, directly after <c>add</c> or a comma, followed by a probability or a rule name, and the clause
+    /// belongs to an <c>aesop</c> call (only other clauses stand between them). The rule's own words are checked as usual.
+    /// </summary>
+    private static bool IsAesopUnsafeRule(Word[] words, int index)
+    {
+        if (index == 0 || words[index - 1].Text is not ("add" or ",") || index + 1 >= words.Length
+            || words[index + 1].Kind is not (LeanTokenKind.Number or LeanTokenKind.Identifier))
+        {
+            return false;
+        }
+
+        // The clause's opening parenthesis.
+        var open = index - 1;
+        for (var depth = 0; open >= 0; open--)
+        {
+            var text = words[open].Text;
+            if (text is ")" or "]" or "}")
+            {
+                depth++;
+            }
+            else if (text is "(" or "[" or "{")
+            {
+                if (depth == 0)
+                {
+                    break;
+                }
+
+                depth--;
+            }
+        }
+
+        if (open < 1 || words[open].Text != "(" || words[open + 1].Text != "add")
+        {
+            return false;
+        }
+
+        // Back over earlier clauses `( … )` to the aesop word.
+        var k = open - 1;
+        while (k >= 0 && words[k].Text == ")")
+        {
+            for (var depth = 0; k >= 0; k--)
+            {
+                depth += words[k].Text == ")" ? 1 : words[k].Text == "(" ? -1 : 0;
+                if (depth == 0)
+                {
+                    break;
+                }
+            }
+
+            k--;
+        }
+
+        return k >= 0 && words[k].Kind == LeanTokenKind.Identifier && words[k].Text.StartsWith("aesop", StringComparison.Ordinal);
     }
 
     private static string LastComponent(string identifier)

@@ -9,6 +9,10 @@ public sealed class TacticSafetyPolicyTests
         "omega",
         "simp",
         "simp [Nat.add_comm]",
+        "aesop (add unsafe 50% apply Nat.le_of_lt)",
+        "aesop (add safe Nat.le_refl, unsafe 20% Nat.succ_le_of_lt)",
+        "aesop (config := { maxRuleApplications := 50 }) (add unsafe apply Nat.le_trans)",
+        "aesop? (add norm simp Nat.add_comm) (add unsafe 10% constructors Or)",
         "simp only [Nat.add_comm, h] at h' ⊢",
         "simp only [foo] at h ⊢",
         "norm_num",
@@ -154,6 +158,10 @@ public sealed class TacticSafetyPolicyTests
 
         // Unsafe code.
         { "exact (unsafe (fun _ => 1) ())", SafetyRule.Unsafe, "`unsafe`" },
+        { "simp (add unsafe 50% foo)", SafetyRule.Unsafe, "`unsafe`" },
+        { "aesop (add unsafe (fun _ => 1))", SafetyRule.Unsafe, "`unsafe`" },
+        { "aesop; exact (add unsafe 1)", SafetyRule.Unsafe, "`unsafe`" },
+        { "aesop (add unsafe 50% tactic (by run_tac pure ()))", SafetyRule.RunsCode, "`run_tac`" },
         { "exact unsafeCast 0", SafetyRule.Unsafe, "`unsafeCast`" },
         { "exact (unsafeBaseIO (pure 0))", SafetyRule.Unsafe, "`unsafeBaseIO`" },
         { "exact f._unsafe_rec 0", SafetyRule.Unsafe, "`f._unsafe_rec`" },
