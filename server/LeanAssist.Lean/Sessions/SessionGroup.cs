@@ -8,7 +8,7 @@ namespace LeanAssist.Lean.Sessions;
 /// the command outcomes and pickled proof states its sessions share. Its scheduling state (how many
 /// sessions it wants, start failures) belongs to the pool and is changed only under the pool's lock.
 /// </summary>
-internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText, Storage.SqliteCacheStore? outcomeStore = null)
+internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText, Func<Storage.SqliteCacheStore?>? outcomeStore = null)
 {
     public SessionGroupKey Key { get; } = key;
 
