@@ -114,26 +114,35 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         var group = GetOrCreateGroup(plan, snapshot, desiredSessions: 1);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
+        LeanLoadFailure? failure = null;
         if (snapshot.Commands.Any(c => !group.Outcomes.Contains(c.Fingerprint)))
         {
             var chain = Chain(snapshot);
-            var job = new PoolJob<string?>(group, request.Priority, NextSequence(), cancellationToken,
+            var job = new PoolJob<(string Problem, LeanLoadFailure Kind)?>(group, request.Priority, NextSequence(), cancellationToken,
                 async (session, token) =>
                 {
                     await session.ElaborateAsync(snapshot.Commands, _options.CurrentValue, counters, token).ConfigureAwait(false);
                     return null;
                 },
                 session => session.CachedPrefixLength(chain, chain.Length - 1),
-                failure => failure.Message,
-                reason => reason);
+                // A session failed while elaborating (Lean ran: what came before is usable).
+                replFailure => (replFailure.Message, LeanLoadFailure.Partial),
+                // No session could start for the group (OnStartFailed records why before failing the jobs).
+                reason => (reason, group.LastStartFailedOnImports ? LeanLoadFailure.Imports : LeanLoadFailure.NotStarted));
             Enqueue([job]);
             if (await job.Completion.ConfigureAwait(false) is { } problem)
             {
-                problems.Add(problem);
+                problems.Add(problem.Problem);
+                failure = problem.Kind;
             }
         }
 
         var targets = FileTargetsAssembler.Assemble(snapshot, group, plan, problems, counters);
+        if (failure is { } kind)
+        {
+            targets = targets with { Failure = kind };
+        }
+
         _logger.LogDebug("Loaded {File}: {Commands} commands, {Targets} targets, {Requests} Lean requests.", request.FilePath, targets.Commands.Count, targets.Targets.Count, targets.LeanRequests);
         return targets;
     }
@@ -526,6 +535,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             RemoveLocked(session, failure is ReplFailureException { Kind: ReplFailureKind.Timeout } ? "timeout" : "crash", countAsRestart: true);
             group.ConsecutiveStartFailures++;
             group.LastStartFailure = message;
+            group.LastStartFailedOnImports = failure is LeanHeaderException;
             foreach (var queue in new[] { _interactive, _background })
             {
                 for (var node = queue.First; node is not null;)

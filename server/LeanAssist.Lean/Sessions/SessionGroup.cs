@@ -30,5 +30,8 @@ internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLa
 
     public string? LastStartFailure { get; set; }
 
+    /// <summary>Whether the last failed start got as far as Lean refusing the imports (rather than the process failing).</summary>
+    public bool LastStartFailedOnImports { get; set; }
+
     public long LastUsedTimestamp { get; set; }
 }
