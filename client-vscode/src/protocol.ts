@@ -21,7 +21,7 @@ export const ServerCommands = {
     suggest: 'leanAssist.suggest',
     /** Kills and restarts every Lean session. Result: null. */
     restartLean: 'leanAssist.restartLean',
-    /** Clears the verdict and LLM caches. Result: ClearCacheResult. */
+    /** Clears the verdict and LLM caches and the learned tactic outcomes. Result: ClearCacheResult. */
     clearCache: 'leanAssist.clearCache',
     /** Result: MetricsSnapshot (the client renders it). */
     showMetrics: 'leanAssist.showMetrics',

@@ -33,7 +33,7 @@ export function createExecuteCommandMiddleware(showMetrics: (snapshot: MetricsSn
                     const cleared = (await next(command, args)) as ClearCacheResult | undefined;
                     if (cleared) {
                         void vscode.window.showInformationMessage(
-                            `LeanAssist: cleared ${cleared.verdictEntriesRemoved} verdicts and ${cleared.llmEntriesRemoved} LLM answers from the caches.`,
+                            `LeanAssist: cleared ${cleared.verdictEntriesRemoved} verdicts and ${cleared.llmEntriesRemoved} LLM answers from the caches, and the learned tactic outcomes.`,
                         );
                     }
 

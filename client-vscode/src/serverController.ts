@@ -19,7 +19,7 @@ import { createExecuteCommandMiddleware } from './serverCommands';
 import { describeLaunch, prepareServerLaunch } from './serverLaunch';
 import { ServerPathEnvironmentVariable, ServerStartError, type RemedyAction } from './serverLocation';
 import { pipeServerStderr } from './serverOutput';
-import { ConfigurationSection, filterConfigurationAnswers, toServerSettings } from './settings';
+import { ConfigurationSection, filterConfigurationAnswers, toServerSettings, type UserLevelGuard } from './settings';
 import type { StatusBar } from './statusView';
 
 const RestartServerTitle = 'Restart Server';
@@ -34,6 +34,8 @@ export class ServerController implements vscode.Disposable {
     /** The start under way, so that two triggers (trust granted, a setting changed) start one server. */
     private starting: Promise<void> | undefined;
     private readonly restartPolicy = new ServerRestartPolicy();
+    /** Workspace values of user-level-only settings already reported (once each per window is enough). */
+    private readonly reportedWorkspaceSettings = new Set<string>();
 
     constructor(
         private readonly context: vscode.ExtensionContext,
@@ -161,14 +163,14 @@ export class ServerController implements vscode.Disposable {
             outputChannel: this.output,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
             // Settings travel with initialize, saving the server a round trip before its first answer.
-            initializationOptions: () => ({ settings: toServerSettings(vscode.workspace.getConfiguration().get(ConfigurationSection)) }),
+            initializationOptions: () => ({ settings: toServerSettings(vscode.workspace.getConfiguration().get(ConfigurationSection), this.userLevelGuard()) }),
             errorHandler: this.errorHandler(),
             middleware: {
                 executeCommand: createExecuteCommandMiddleware(snapshot => this.metrics.show(snapshot)),
                 workspace: {
                     configuration: async (params, token, next) => {
                         const answers = await next(params, token);
-                        return Array.isArray(answers) ? filterConfigurationAnswers(params.items, answers) : answers;
+                        return Array.isArray(answers) ? filterConfigurationAnswers(params.items, answers, this.userLevelGuard()) : answers;
                     },
                 },
             },
@@ -176,6 +178,20 @@ export class ServerController implements vscode.Disposable {
                 // stdout carries the LSP messages (stdio transport); this handler is only for other transports.
                 stdout: () => undefined,
                 stderr: pipeServerStderr,
+            },
+        };
+    }
+
+    /** Where the values of settings a workspace may not set come from (see UserLevelOnlySettings). */
+    private userLevelGuard(): UserLevelGuard {
+        const configuration = vscode.workspace.getConfiguration(ConfigurationSection);
+        return {
+            inspect: key => configuration.inspect(key),
+            ignored: setting => {
+                if (!this.reportedWorkspaceSettings.has(setting)) {
+                    this.reportedWorkspaceSettings.add(setting);
+                    this.output.warn(`${setting} is set in this workspace's settings. LeanAssist ignores it there, because a project could use it to spend your money or send your API key elsewhere; it uses your user setting.`);
+                }
             },
         };
     }

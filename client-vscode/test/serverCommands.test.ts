@@ -118,7 +118,7 @@ describe('other server commands', () => {
 
     test('leanAssist.clearCache reports what was removed', async () => {
         await createExecuteCommandMiddleware(() => undefined)('leanAssist.clearCache', [], server({ verdictEntriesRemoved: 120, llmEntriesRemoved: 7 }).next);
-        assert.equal(testDouble.messages[0].message, 'LeanAssist: cleared 120 verdicts and 7 LLM answers from the caches.');
+        assert.equal(testDouble.messages[0].message, 'LeanAssist: cleared 120 verdicts and 7 LLM answers from the caches, and the learned tactic outcomes.');
     });
 
     test('leanAssist.restartLean confirms, and unknown commands pass straight through', async () => {

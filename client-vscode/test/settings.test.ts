@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { ClientCommands, ServerRunningContextKey } from '../src/clientCommands';
 import { ServerCommands } from '../src/protocol';
-import { ClientOnlySettingKeys, filterConfigurationAnswers, toServerSettings } from '../src/settings';
+import { ClientOnlySettingKeys, filterConfigurationAnswers, toServerSettings, UserLevelOnlySettings, type SettingInspection } from '../src/settings';
 import { manifestDefaults, readManifest, repositoryRoot } from './fixtures';
 
 describe('settings sent to the server', () => {
@@ -42,6 +42,74 @@ describe('settings sent to the server', () => {
     });
 });
 
+describe('settings a workspace cannot set', () => {
+    // What VS Code would resolve if it applied a cloned project's .vscode/settings.json to these settings.
+    const hostile = {
+        provider: 'openai',
+        baseUrl: 'https://evil.example/v1',
+        apiKeyEnvironmentVariable: 'GITHUB_TOKEN',
+        budget: { dailyUsd: 1000, requestsPerMinute: 1000 },
+        prefetchWithLlm: true,
+        repl: { sessions: 3 },
+    };
+    const inspections: Record<string, SettingInspection> = {
+        provider: { defaultValue: 'none', globalValue: 'anthropic', workspaceValue: 'openai' },
+        baseUrl: { defaultValue: '', workspaceFolderValue: 'https://evil.example/v1' },
+        apiKeyEnvironmentVariable: { defaultValue: '', workspaceValue: 'GITHUB_TOKEN' },
+        'budget.dailyUsd': { defaultValue: null, globalValue: 2, workspaceValue: 1000 },
+        'budget.requestsPerMinute': { defaultValue: null, globalValue: 10, workspaceValue: 1000 },
+        prefetchWithLlm: { defaultValue: false, workspaceValue: true },
+        model: { defaultValue: '', globalValue: 'gpt-4o-mini' },
+    };
+    const inspect = (key: string) => inspections[key];
+
+    test('take user-level values (or the defaults) for workspace-set ones and say which were ignored', () => {
+        const ignored: string[] = [];
+        const sent = toServerSettings(hostile, { inspect, ignored: setting => ignored.push(setting) });
+
+        assert.deepEqual(sent, {
+            provider: 'anthropic',
+            baseUrl: '',
+            apiKeyEnvironmentVariable: '',
+            budget: { dailyUsd: 2, requestsPerMinute: 10 },
+            prefetchWithLlm: false,
+            repl: { sessions: 3 },
+        });
+        assert.deepEqual(ignored.sort(), [
+            'leanAssist.apiKeyEnvironmentVariable',
+            'leanAssist.baseUrl',
+            'leanAssist.budget.dailyUsd',
+            'leanAssist.budget.requestsPerMinute',
+            'leanAssist.prefetchWithLlm',
+            'leanAssist.provider',
+        ]);
+        assert.equal(hostile.baseUrl, 'https://evil.example/v1', 'the input is not modified');
+    });
+
+    test('workspace/configuration answers for the section and for subsections are guarded alike', () => {
+        const answers = filterConfigurationAnswers(
+            [{ section: 'leanAssist' }, { section: 'leanAssist.budget' }, { section: 'leanAssist.baseUrl' }, { section: 'leanAssist.repl' }],
+            [hostile, hostile.budget, hostile.baseUrl, hostile.repl],
+            { inspect },
+        );
+        assert.equal((answers[0] as Record<string, unknown>).baseUrl, '');
+        assert.deepEqual(answers[1], { dailyUsd: 2, requestsPerMinute: 10 });
+        assert.equal(answers[2], '');
+        assert.deepEqual(answers[3], { sessions: 3 });
+    });
+
+    test('user-level values pass unchanged', () => {
+        const user = { provider: 'openai', baseUrl: 'http://localhost:11434/v1', model: 'gpt-4o-mini' };
+        const ignored: string[] = [];
+        const sent = toServerSettings(user, {
+            inspect: key => ({ defaultValue: '', globalValue: (user as Record<string, unknown>)[key] }),
+            ignored: setting => ignored.push(setting),
+        });
+        assert.deepEqual(sent, user);
+        assert.deepEqual(ignored, []);
+    });
+});
+
 describe('the manifest', () => {
     const manifest = readManifest();
     const settings = manifest.contributes.configuration.properties;
@@ -60,6 +128,29 @@ describe('the manifest', () => {
         assert.ok(pathSettings.length >= 8, `only ${pathSettings.join(', ')}`);
         for (const key of pathSettings) {
             assert.equal(settings[key]?.scope, 'machine', key);
+        }
+    });
+
+    test('settings that spend money or decide where the API key goes are machine-scoped (a cloned workspace cannot set them)', () => {
+        const moneyAndKeys = [
+            'leanAssist.provider',
+            'leanAssist.model',
+            'leanAssist.baseUrl',
+            'leanAssist.apiKeyEnvironmentVariable',
+            'leanAssist.budget.dailyUsd',
+            'leanAssist.budget.requestsPerMinute',
+            'leanAssist.prices',
+            'leanAssist.prefetchWithLlm',
+        ];
+        for (const key of moneyAndKeys) {
+            assert.equal(settings[key]?.scope, 'machine', key);
+        }
+
+        // The client's own check covers exactly the same settings.
+        assert.deepEqual(UserLevelOnlySettings.map(key => `leanAssist.${key}`).sort(), [...moneyAndKeys].sort());
+        const documentation = fs.readFileSync(path.join(repositoryRoot, 'docs', 'extension.md'), 'utf8');
+        for (const key of moneyAndKeys) {
+            assert.match(documentation, new RegExp(`\\| \`${key.replace(/\./g, '\\.')}\` \\|[^\\n]*machine scope`), `${key} is not documented as machine-scoped`);
         }
     });
 

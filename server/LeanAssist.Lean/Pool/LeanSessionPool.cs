@@ -46,7 +46,10 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private readonly Timer _maintenance;
     private readonly IDisposable? _optionsSubscription;
     private readonly string _pickleDirectory;
-    private readonly SqliteCacheStore? _outcomeStore;
+    private readonly Lock _outcomeGate = new();
+    private SqliteCacheStore? _outcomeStore;
+    private string? _outcomeStorePath;
+    private bool _outcomeStoreClosed;
     private readonly SemaphoreSlim _snapshotEvents = new(1, 1);
     private string? _lastCommand;
     private long _restarts;
@@ -73,7 +76,8 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         _logger = loggerFactory.CreateLogger<LeanSessionPool>();
         _lastCommand = options.CurrentValue.Command;
         _pickleDirectory = Path.Combine(LeanAssistDirectories.CacheRoot, "proofstates", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
-        _outcomeStore = CreateOutcomeStore(options.CurrentValue, _logger);
+        // The outcome store is not opened here: the editor's settings may arrive after the pool is built
+        // (see OutcomeStore), and with persistOutcomes off nothing may go to disk.
         _optionsSubscription = options.OnChange(OnOptionsChanged);
         var interval = maintenanceInterval ?? TimeSpan.FromSeconds(2);
         _maintenance = new Timer(_ => Maintain(), null, interval, interval);
@@ -112,26 +116,35 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         var group = GetOrCreateGroup(plan, snapshot, desiredSessions: 0);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
+        LeanLoadFailure? failure = null;
         if (snapshot.Commands.Any(c => !group.Outcomes.Contains(c.Fingerprint)))
         {
             var chain = Chain(snapshot);
-            var job = new PoolJob<string?>(group, request.Priority, NextSequence(), cancellationToken,
+            var job = new PoolJob<(string Problem, LeanLoadFailure Kind)?>(group, request.Priority, NextSequence(), cancellationToken,
                 async (session, token) =>
                 {
                     await session.ElaborateAsync(snapshot.Commands, _options.CurrentValue, counters, token).ConfigureAwait(false);
                     return null;
                 },
                 session => session.CachedPrefixLength(chain, chain.Length - 1),
-                failure => failure.Message,
-                reason => reason);
+                // A session failed while elaborating (Lean ran: what came before is usable).
+                replFailure => (replFailure.Message, LeanLoadFailure.Partial),
+                // No session could start for the group (OnStartFailed records why before failing the jobs).
+                reason => (reason, group.LastStartFailedOnImports ? LeanLoadFailure.Imports : LeanLoadFailure.NotStarted));
             Enqueue([job]);
             if (await job.Completion.ConfigureAwait(false) is { } problem)
             {
-                problems.Add(problem);
+                problems.Add(problem.Problem);
+                failure = problem.Kind;
             }
         }
 
         var targets = FileTargetsAssembler.Assemble(snapshot, group, plan, problems, counters);
+        if (failure is { } kind)
+        {
+            targets = targets with { Failure = kind };
+        }
+
         _logger.LogDebug("Loaded {File}: {Commands} commands, {Targets} targets, {Requests} Lean requests.", request.FilePath, targets.Commands.Count, targets.Targets.Count, targets.LeanRequests);
         return targets;
     }
@@ -524,6 +537,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             RemoveLocked(session, failure is ReplFailureException { Kind: ReplFailureKind.Timeout } ? "timeout" : "crash", countAsRestart: true);
             group.ConsecutiveStartFailures++;
             group.LastStartFailure = message;
+            group.LastStartFailedOnImports = failure is LeanHeaderException;
             foreach (var queue in new[] { _interactive, _background })
             {
                 for (var node = queue.First; node is not null;)
@@ -750,6 +764,8 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
     private void OnOptionsChanged(ReplOptions options, string? name)
     {
+        // At once rather than on next use: switching persistence off must close the store now.
+        UpdateOutcomeStore(options);
         if (options.Command != _lastCommand)
         {
             _lastCommand = options.Command;
@@ -795,7 +811,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             ThrowIfDisposed();
             if (!_groups.TryGetValue(key, out var group))
             {
-                group = new SessionGroup(key, plan.Toolchain, plan.Launch, snapshot.HeaderText, _outcomeStore);
+                group = new SessionGroup(key, plan.Toolchain, plan.Launch, snapshot.HeaderText, OutcomeStore);
                 _groups[key] = group;
             }
 
@@ -811,20 +827,58 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         }
     }
 
-    /// <summary>The disk store of command outcomes (see <see cref="ReplOptions.PersistOutcomes"/>), or null.</summary>
-    private static SqliteCacheStore? CreateOutcomeStore(ReplOptions options, ILogger logger)
+    /// <summary>
+    /// The disk store of command outcomes for the settings in effect now (see <see cref="ReplOptions.PersistOutcomes"/>
+    /// and <see cref="ReplOptions.OutcomeCacheDirectory"/>), or null. Asked on every use, like the other caches'
+    /// stores, so settings that arrive after the pool was built (the editor sends them with or after
+    /// <c>initialize</c>) or change later are what count.
+    /// </summary>
+    private SqliteCacheStore? OutcomeStore() => UpdateOutcomeStore(_options.CurrentValue);
+
+    /// <summary>Opens, reopens (another directory) or closes (persistence switched off) the outcome store to match <paramref name="options"/>.</summary>
+    private SqliteCacheStore? UpdateOutcomeStore(ReplOptions options)
     {
-        if (!options.PersistOutcomes)
+        var path = options.PersistOutcomes ? Path.Combine(LeanAssistDirectories.Resolve(options.OutcomeCacheDirectory, "lean-outcomes"), "outcomes.db") : null;
+        SqliteCacheStore? replaced = null;
+        SqliteCacheStore? current;
+        lock (_outcomeGate)
         {
-            return null;
+            if (_outcomeStoreClosed)
+            {
+                return null;
+            }
+
+            if (path != _outcomeStorePath)
+            {
+                replaced = _outcomeStore;
+                _outcomeStore = path is null ? null : OpenOutcomeStore(path, _logger);
+                _outcomeStorePath = path;
+                if (path is null)
+                {
+                    _logger.LogInformation("Lean command outcomes are no longer kept on disk.");
+                }
+                else
+                {
+                    _logger.LogInformation("Lean command outcomes are kept in {Path}.", path);
+                }
+            }
+
+            current = _outcomeStore;
         }
 
-        var path = Path.Combine(LeanAssistDirectories.Resolve(options.OutcomeCacheDirectory, "lean-outcomes"), "outcomes.db");
+        // Outside the lock; a reader still holding the old store gets ObjectDisposedException, which
+        // CommandOutcomeCache takes as "not on disk".
+        replaced?.Dispose();
+        return current;
+    }
+
+    private static SqliteCacheStore? OpenOutcomeStore(string path, ILogger logger)
+    {
         try
         {
             return new SqliteCacheStore(new SqliteCacheStoreOptions(path, "lean-outcomes", 1, MaxEntries: 200_000), TimeProvider.System, logger);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             logger.LogWarning(e, "Command outcomes will not be kept across restarts: {Path} cannot be used.", path);
             return null;
@@ -946,7 +1000,15 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private void CleanUp()
     {
         _optionsSubscription?.Dispose();
-        _outcomeStore?.Dispose();
+        SqliteCacheStore? store;
+        lock (_outcomeGate)
+        {
+            _outcomeStoreClosed = true;
+            store = _outcomeStore;
+            _outcomeStore = null;
+        }
+
+        store?.Dispose();
         try
         {
             if (Directory.Exists(_pickleDirectory))

@@ -123,7 +123,7 @@ public sealed class ReplOptionsValidation : IValidateOptions<ReplOptions>
         Check(options.QueueLimit is >= 1 and <= 1_000_000, $"leanAssist.repl.queueLimit must be between 1 and 1000000 (got {options.QueueLimit}).");
         Check(options.MaxResponseMegabytes is >= 1 and <= 2047, $"leanAssist.repl.maxResponseMegabytes must be between 1 and 2047 (got {options.MaxResponseMegabytes}).");
         Check(options.IdleMinutes >= 0, $"leanAssist.repl.idleMinutes must be 0 (never) or positive (got {options.IdleMinutes}).");
-        Check(Enum.IsDefined(options.ProofStateTransfer), $"leanAssist.repl.proofStateTransfer must be \"Auto\", \"Replay\" or \"Pickle\" (got {options.ProofStateTransfer}).");
+        Check(Enum.IsDefined(options.ProofStateTransfer), $"leanAssist.repl.proofStateTransfer must be \"auto\", \"replay\" or \"pickle\" (got {options.ProofStateTransfer}).");
         Check(options.PickleAboveMilliseconds >= 0, $"leanAssist.repl.pickleAboveMilliseconds must not be negative (got {options.PickleAboveMilliseconds}).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

@@ -22,7 +22,12 @@ internal sealed record CommandOutcome(IReadOnlyList<ReplMessage> Messages, IRead
 /// fingerprint names toolchain, imports and all the text above, so entries cannot be confused). A hit
 /// means no Lean request at all. Refusals (<c>{"message"}</c>) stay in memory: they may be transient.
 /// </summary>
-internal sealed class CommandOutcomeCache(SqliteCacheStore? disk = null, int capacity = 50_000)
+/// <param name="disk">
+/// The disk store to use now, asked on every access rather than captured: the settings that decide it
+/// (<c>repl.persistOutcomes</c>, <c>repl.outcomeCacheDirectory</c>) can arrive or change after the group
+/// exists, and null means nothing goes to disk.
+/// </param>
+internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, int capacity = 50_000)
 {
     private readonly ConcurrentDictionary<LeanFingerprint, CommandOutcome> _outcomes = new();
     private readonly ConcurrentQueue<LeanFingerprint> _insertionOrder = new();
@@ -36,7 +41,7 @@ internal sealed class CommandOutcomeCache(SqliteCacheStore? disk = null, int cap
             return true;
         }
 
-        if (disk?.Get(fingerprint.Value) is { } bytes && StoredOutcome.Read(bytes) is { } stored)
+        if (OnDisk(store => store.Get(fingerprint.Value)) is { } bytes && StoredOutcome.Read(bytes) is { } stored)
         {
             outcome = stored;
             Remember(fingerprint, stored);
@@ -53,7 +58,11 @@ internal sealed class CommandOutcomeCache(SqliteCacheStore? disk = null, int cap
         Remember(fingerprint, outcome);
         if (outcome.Rejection is null)
         {
-            disk?.Set(fingerprint.Value, StoredOutcome.Write(outcome));
+            OnDisk(store =>
+            {
+                store.Set(fingerprint.Value, StoredOutcome.Write(outcome));
+                return (byte[]?)null;
+            });
         }
     }
 
@@ -62,7 +71,31 @@ internal sealed class CommandOutcomeCache(SqliteCacheStore? disk = null, int cap
     {
         _outcomes.Clear();
         _insertionOrder.Clear();
-        disk?.Clear();
+        OnDisk(store =>
+        {
+            store.Clear();
+            return (byte[]?)null;
+        });
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on the current disk store, if there is one.</summary>
+    private byte[]? OnDisk(Func<SqliteCacheStore, byte[]?> operation)
+    {
+        if (disk?.Invoke() is not { } store)
+        {
+            return null;
+        }
+
+        try
+        {
+            return operation(store);
+        }
+        catch (ObjectDisposedException)
+        {
+            // A settings change closed this store between asking for it and using it: the outcome is
+            // simply not read from (or kept on) disk this once, as if persistence had been off.
+            return null;
+        }
     }
 
     private void Remember(LeanFingerprint fingerprint, CommandOutcome outcome)

@@ -87,10 +87,26 @@ public sealed record SessionGroupKey(string ProjectRoot, LeanFingerprint Header)
     public override string ToString() => $"{ProjectRoot} [{Header.Value[..8]}]";
 }
 
+/// <summary>How loading a file fell short, coarsely: what the editor's health says follows it.</summary>
+public enum LeanLoadFailure
+{
+    /// <summary>Every command has Lean's outcome and nothing was refused.</summary>
+    None,
+
+    /// <summary>Lean ran, but some commands have no outcome or were refused (a timeout, a crash, a refusal); the targets above them are usable.</summary>
+    Partial,
+
+    /// <summary>Lean started but could not load the file's imports: nothing in the file can be verified until they build.</summary>
+    Imports,
+
+    /// <summary>No Lean session could be started for the file (the process could not start, or died before answering).</summary>
+    NotStarted,
+}
+
 /// <summary>
 /// A loaded file: header, commands with fingerprints, targets, Lean's messages, and what it cost.
 /// Loading never throws for what Lean did: failures (imports that do not load, a command that times out)
-/// are in <see cref="Problems"/> and <see cref="IsComplete"/> is false.
+/// are in <see cref="Problems"/>, <see cref="IsComplete"/> is false and <see cref="Failure"/> says which kind.
 /// </summary>
 public sealed record LeanFileTargets(
     string ProjectRoot,
@@ -104,7 +120,11 @@ public sealed record LeanFileTargets(
     IReadOnlyList<string> Problems,
     bool IsComplete,
     int LeanRequests,
-    TimeSpan LeanTime);
+    TimeSpan LeanTime)
+{
+    /// <summary>None exactly when <see cref="IsComplete"/> holds and there are no <see cref="Problems"/>.</summary>
+    public LeanLoadFailure Failure { get; init; } = IsComplete && Problems.Count == 0 ? LeanLoadFailure.None : LeanLoadFailure.Partial;
+}
 
 /// <summary>How running one candidate went at the REPL level.</summary>
 public enum TacticRunStatus

@@ -8,7 +8,7 @@ namespace LeanAssist.Lean.Sessions;
 /// the command outcomes and pickled proof states its sessions share. Its scheduling state (how many
 /// sessions it wants, start failures) belongs to the pool and is changed only under the pool's lock.
 /// </summary>
-internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText, Storage.SqliteCacheStore? outcomeStore = null)
+internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText, Func<Storage.SqliteCacheStore?>? outcomeStore = null)
 {
     public SessionGroupKey Key { get; } = key;
 
@@ -29,6 +29,9 @@ internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLa
     public int ConsecutiveStartFailures { get; set; }
 
     public string? LastStartFailure { get; set; }
+
+    /// <summary>Whether the last failed start got as far as Lean refusing the imports (rather than the process failing).</summary>
+    public bool LastStartFailedOnImports { get; set; }
 
     public long LastUsedTimestamp { get; set; }
 }

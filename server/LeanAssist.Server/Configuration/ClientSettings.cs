@@ -29,6 +29,11 @@ public sealed class ClientSettingsProvider : ConfigurationProvider, IConfigurati
     /// <summary>
     /// Flattens the client's <c>leanAssist</c> object into configuration keys
     /// (<c>{"repl": {"command": "x"}}</c> becomes <c>LeanAssist:repl:command = x</c>).
+    /// Null and empty (or blank) strings are left out: VS Code sends every setting, defaults included,
+    /// and an empty string is how every LeanAssist string setting says "not set" (the server treats
+    /// blank ones the same way). Keeping them would let an
+    /// editor default (<c>repl.command: ""</c>) override the command line and the environment, which
+    /// this provider outranks (see LeanAssistHost).
     /// </summary>
     public static Dictionary<string, string?> Flatten(JsonElement section)
     {
@@ -59,7 +64,11 @@ public sealed class ClientSettingsProvider : ConfigurationProvider, IConfigurati
 
                 break;
             case JsonValueKind.String:
-                data[path] = element.GetString();
+                if (element.GetString() is { } text && !string.IsNullOrWhiteSpace(text))
+                {
+                    data[path] = text;
+                }
+
                 break;
             case JsonValueKind.Number:
                 data[path] = element.GetRawText();
@@ -69,7 +78,7 @@ public sealed class ClientSettingsProvider : ConfigurationProvider, IConfigurati
                 data[path] = element.ValueKind == JsonValueKind.True ? "true" : "false";
                 break;
             default:
-                // null and undefined: the setting is unset, so the option keeps its default.
+                // null and undefined: the setting is unset, so a lower source (command line, environment) or the option's default applies.
                 break;
         }
     }

@@ -13,16 +13,23 @@ public sealed class EditorOptions
     /// <summary><c>leanAssist.prefetchWithLlm</c>: let that background work ask the LLM too (it costs money).</summary>
     public bool PrefetchWithLlm { get; set; }
 
-    /// <summary><c>leanAssist.prefetchIdleMs</c>: how long a file must be unedited before background work starts. Null: 750 ms.</summary>
-    public int? PrefetchIdleMs { get; set; }
+    public const int DefaultPrefetchIdleMs = 750;
 
-    public TimeSpan PrefetchIdle => TimeSpan.FromMilliseconds(PrefetchIdleMs ?? 750);
+    public const int MaxPrefetchIdleMs = 600_000;
+
+    /// <summary>
+    /// <c>leanAssist.prefetchIdleMs</c>: how long a file must be unedited before background work starts
+    /// (the manifest's default is the same 750 ms; a null from an older client keeps it).
+    /// </summary>
+    public int PrefetchIdleMs { get; set; } = DefaultPrefetchIdleMs;
+
+    public TimeSpan PrefetchIdle => TimeSpan.FromMilliseconds(PrefetchIdleMs);
 }
 
 public sealed class EditorOptionsValidation : IValidateOptions<EditorOptions>
 {
     public ValidateOptionsResult Validate(string? name, EditorOptions options) =>
-        options.PrefetchIdleMs is null or (>= 0 and <= 600_000)
+        options.PrefetchIdleMs is >= 0 and <= EditorOptions.MaxPrefetchIdleMs
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"leanAssist.prefetchIdleMs must be between 0 and 600000 (got {options.PrefetchIdleMs}).");
+            : ValidateOptionsResult.Fail($"leanAssist.prefetchIdleMs must be between 0 and {EditorOptions.MaxPrefetchIdleMs} (got {options.PrefetchIdleMs}).");
 }

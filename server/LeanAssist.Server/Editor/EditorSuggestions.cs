@@ -16,6 +16,24 @@ public sealed record KnownSuggestions(int Version, LeanFileTargets File, IReadOn
 /// <summary>The outcome of an explicit suggestion request.</summary>
 public sealed record EditorSuggestOutcome(DocumentSnapshot Snapshot, LeanTarget? Target, TargetSuggestions? Result);
 
+/// <summary>Why Lean is not fully usable, for the status.</summary>
+/// <param name="CannotRun">True when Lean cannot be used at all (not configured, or no session could start): an error, not a degradation.</param>
+/// <param name="Reason">What the user reads, starting with "Lean".</param>
+public sealed record LeanProblem(bool CannotRun, string Reason);
+
+/// <summary>
+/// TEST SEAMS: called at the points where concurrent requests used to slip through, so tests can put
+/// a request exactly there. Null (nothing runs) outside tests.
+/// </summary>
+internal sealed class EditorSuggestionsTestHooks
+{
+    /// <summary>An explicit suggestion has read the document and is about to take the edit-cancellation token.</summary>
+    public Action<string>? BeforeSuggestTakesEditToken { get; set; }
+
+    /// <summary>A background run found nothing more to do and is about to end (argument: the document's URI).</summary>
+    public Action<string>? BackgroundRanOutOfTargets { get; set; }
+}
+
 /// <summary>
 /// Owns the suggestion state of every open Lean document: which version's targets are loaded, the
 /// finished results (each valid for one version), and the background work that computes them. Edits
@@ -26,6 +44,9 @@ public sealed class EditorSuggestions : IDisposable
 {
     /// <summary>Work a code action asks for is debounced this much (the cursor moves in bursts).</summary>
     private static readonly TimeSpan FocusDebounce = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Positions remembered per document version: the newest ones matter, and the cursor can visit many.</summary>
+    internal const int MaxFocusPositions = 32;
 
     private readonly DocumentStore _documents;
     private readonly SuggestionService _suggestions;
@@ -56,8 +77,48 @@ public sealed class EditorSuggestions : IDisposable
     /// <summary>Suggestion runs in progress (background and explicit).</summary>
     public int Running => Volatile.Read(ref _running);
 
-    /// <summary>Why Lean could not be used the last time it was needed (cleared by the next success).</summary>
-    public string? LeanProblem => Volatile.Read(ref _leanProblem);
+    internal EditorSuggestionsTestHooks TestHooks { get; } = new();
+
+    /// <summary>How many code-action positions are remembered for the document (tests check it stays bounded).</summary>
+    internal int FocusCount(string uri)
+    {
+        if (!_work.TryGetValue(uri, out var work))
+        {
+            return 0;
+        }
+
+        lock (work.Gate)
+        {
+            return work.Focus.Count;
+        }
+    }
+
+    /// <summary>
+    /// Why Lean is not fully usable now, or null: Lean not usable at all (cleared by the next load that
+    /// reaches Lean), else the worst problem of the open documents' last loads (each cleared by that
+    /// document's next clean load, or when it closes).
+    /// </summary>
+    public LeanProblem? LeanProblem
+    {
+        get
+        {
+            if (Volatile.Read(ref _leanProblem) is { } unavailable)
+            {
+                return new LeanProblem(CannotRun: true, "Lean: " + unavailable);
+            }
+
+            LeanProblem? worst = null;
+            foreach (var work in _work.Values.OrderBy(w => w.Uri, StringComparer.Ordinal))
+            {
+                if (work.LoadProblem is { } problem && (worst is null || problem.CannotRun && !worst.CannotRun))
+                {
+                    worst = problem;
+                }
+            }
+
+            return worst;
+        }
+    }
 
     /// <summary>What is known for exactly this version of the document, or null (never results of another version).</summary>
     public KnownSuggestions? Known(string uri, int version)
@@ -89,7 +150,9 @@ public sealed class EditorSuggestions : IDisposable
         bool start;
         lock (work.Gate)
         {
-            work.Focus.Add((position, useLlm));
+            work.AddFocus(position, useLlm);
+            // BackgroundDone is set under this lock in the same step in which a run finds nothing more to
+            // do (NextTarget), so a run either still sees this focus or is already marked done here.
             start = work.BackgroundVersion != snapshot.Version || work.BackgroundDone;
         }
 
@@ -118,10 +181,21 @@ public sealed class EditorSuggestions : IDisposable
         }
 
         var work = GetWork(snapshot) ?? throw new JsonRpcException(ErrorCodes.InvalidParams, $"{uri} is not a Lean file on disk.");
+        TestHooks.BeforeSuggestTakesEditToken?.Invoke(uri);
         CancellationToken edits;
+        bool stale;
         lock (work.Gate)
         {
             edits = work.Edits.Token;
+            // The token is cancelled only by edits after it was taken: an edit between reading the snapshot
+            // and here would go unnoticed and the suggestion would run on old text. The store has the new
+            // version before the edit swaps the token, so comparing versions now catches every such edit.
+            stale = !_documents.TryGet(uri, out var current) || current.Version != snapshot.Version;
+        }
+
+        if (stale)
+        {
+            throw new JsonRpcException(ErrorCodes.ContentModified, $"{uri} changed before suggestions started; ask again on the new text.");
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, edits, _shutdown.Token);
@@ -191,6 +265,11 @@ public sealed class EditorSuggestions : IDisposable
             if (_work.TryRemove(snapshot.Uri, out var closed))
             {
                 closed.CancelAll();
+                if (closed.LoadProblem is not null)
+                {
+                    // Its problem no longer counts for the status.
+                    Changed?.Invoke();
+                }
             }
 
             return;
@@ -261,11 +340,23 @@ public sealed class EditorSuggestions : IDisposable
             work.BackgroundDone = false;
         }
 
-        _ = Task.Run(() => RunBackgroundAsync(work, snapshot, delay, allTargets, cancellation.Token));
+        _ = Task.Run(() => RunBackgroundAsync(work, snapshot, delay, allTargets, cancellation));
     }
 
-    private async Task RunBackgroundAsync(DocumentWork work, DocumentSnapshot snapshot, TimeSpan delay, bool allTargets, CancellationToken cancellationToken)
+    /// <param name="run">This run's cancellation source: identifies the run, so only the current one marks the work done.</param>
+    private async Task RunBackgroundAsync(DocumentWork work, DocumentSnapshot snapshot, TimeSpan delay, bool allTargets, CancellationTokenSource run)
     {
+        CancellationToken cancellationToken;
+        try
+        {
+            cancellationToken = run.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Replaced (and disposed) by a newer Schedule before this run began.
+            return;
+        }
+
         try
         {
             if (delay > TimeSpan.Zero)
@@ -275,7 +366,7 @@ public sealed class EditorSuggestions : IDisposable
 
             var (request, file) = await LoadAsync(work, snapshot, RequestPriority.Background, cancellationToken).ConfigureAwait(false);
             var useLlmInBackground = _options.CurrentValue.PrefetchWithLlm;
-            while (NextTarget(work, snapshot.Version, file, allTargets, useLlmInBackground) is { } next)
+            while (NextTarget(work, run, snapshot.Version, file, allTargets, useLlmInBackground) is { } next)
             {
                 Interlocked.Increment(ref _running);
                 Changed?.Invoke();
@@ -291,6 +382,8 @@ public sealed class EditorSuggestions : IDisposable
                     Changed?.Invoke();
                 }
             }
+
+            TestHooks.BackgroundRanOutOfTargets?.Invoke(work.Uri);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -306,9 +399,11 @@ public sealed class EditorSuggestions : IDisposable
         }
         finally
         {
+            // Ended by a failure or cancellation (a normal end was marked in NextTarget). Only while this run
+            // is still the current one: a newer run's state is not this run's to change.
             lock (work.Gate)
             {
-                if (work.BackgroundVersion == snapshot.Version)
+                if (work.Background == run)
                 {
                     work.BackgroundDone = true;
                 }
@@ -316,36 +411,52 @@ public sealed class EditorSuggestions : IDisposable
         }
     }
 
-    /// <summary>Focused targets first (what a code action asked about), then, when prefetching, the rest in file order.</summary>
-    private static (LeanTarget Target, bool UseLlm, bool Focused)? NextTarget(DocumentWork work, int version, LeanFileTargets file, bool allTargets, bool useLlmInBackground)
+    /// <summary>
+    /// Focused targets first (what code actions asked about, newest first), then, when prefetching, the rest
+    /// in file order. Returning null ends the run, so that is marked here, under the same lock as
+    /// RequestInBackground's check: a focus added after this sees the run done and starts a new one.
+    /// </summary>
+    private static (LeanTarget Target, bool UseLlm, bool Focused)? NextTarget(DocumentWork work, CancellationTokenSource run, int version, LeanFileTargets file, bool allTargets, bool useLlmInBackground)
     {
         lock (work.Gate)
         {
-            if (work.Loaded?.Version != version)
+            var next = NextTargetLocked(work, version, file, allTargets, useLlmInBackground);
+            if (next is null && work.Background == run)
             {
-                return null;
+                work.BackgroundDone = true;
             }
 
-            foreach (var (position, useLlm) in work.Focus)
+            return next;
+        }
+    }
+
+    /// <summary>The next target to work on, or null. Call under the work's lock.</summary>
+    private static (LeanTarget Target, bool UseLlm, bool Focused)? NextTargetLocked(DocumentWork work, int version, LeanFileTargets file, bool allTargets, bool useLlmInBackground)
+    {
+        if (work.Loaded?.Version != version)
+        {
+            return null;
+        }
+
+        foreach (var (position, useLlm) in work.Focus)
+        {
+            foreach (var target in TargetLocator.TargetsAt(file, position))
             {
-                foreach (var target in TargetLocator.TargetsAt(file, position))
+                var wantsLlm = useLlm || useLlmInBackground;
+                if (!work.Results.ContainsKey(target.Id) || wantsLlm && !work.AskedLlm.Contains(target.Id))
                 {
-                    var wantsLlm = useLlm || useLlmInBackground;
-                    if (!work.Results.ContainsKey(target.Id) || wantsLlm && !work.AskedLlm.Contains(target.Id))
-                    {
-                        return (target, wantsLlm, true);
-                    }
+                    return (target, wantsLlm, true);
                 }
             }
-
-            if (!allTargets)
-            {
-                return null;
-            }
-
-            var pending = file.Targets.FirstOrDefault(t => !work.Results.ContainsKey(t.Id));
-            return pending is null ? null : (pending, useLlmInBackground, false);
         }
+
+        if (!allTargets)
+        {
+            return null;
+        }
+
+        var pending = file.Targets.FirstOrDefault(t => !work.Results.ContainsKey(t.Id));
+        return pending is null ? null : (pending, useLlmInBackground, false);
     }
 
     /// <summary>The targets of this version, loading them (and carrying over results that are still valid) if needed.</summary>
@@ -361,7 +472,9 @@ public sealed class EditorSuggestions : IDisposable
         }
 
         var file = await _suggestions.LoadAsync(request, cancellationToken).ConfigureAwait(false);
+        // The load reached Lean's pool (so Lean is configured); what Lean then did is this file's problem.
         SetLeanProblem(null);
+        SetLoadProblem(work, file);
         lock (work.Gate)
         {
             if (_documents.TryGet(work.Uri, out var current) && current.Version == snapshot.Version && work.Loaded?.Version != snapshot.Version)
@@ -419,6 +532,26 @@ public sealed class EditorSuggestions : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records how the document's last load went: loading never throws for what Lean did (a session that
+    /// cannot start, imports that fail, a command that times out), so this is where the status learns of it.
+    /// </summary>
+    private void SetLoadProblem(DocumentWork work, LeanFileTargets file)
+    {
+        var name = System.IO.Path.GetFileName(work.Path);
+        var detail = file.Problems.Count > 0 ? string.Join(" ", file.Problems) : "Lean did not finish loading the file.";
+        var problem = file.Failure switch
+        {
+            LeanLoadFailure.None => null,
+            LeanLoadFailure.NotStarted => new LeanProblem(CannotRun: true, $"Lean ({name}): {detail}"),
+            _ => new LeanProblem(CannotRun: false, $"Lean ({name}): {detail}"),
+        };
+        if (work.ExchangeLoadProblem(problem) != problem)
+        {
+            Changed?.Invoke();
+        }
+    }
+
     private sealed record LoadedFile(int Version, LeanFileTargets File);
 
     private sealed class DocumentWork(string uri, string path, string? projectRoot)
@@ -437,8 +570,36 @@ public sealed class EditorSuggestions : IDisposable
 
         public HashSet<string> AskedLlm { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Positions code actions asked about in this version, and whether the LLM may be used for them.</summary>
+        /// <summary>
+        /// Positions code actions asked about in this version, newest first, and whether the LLM may be used
+        /// for them. Each position is kept once (a lightbulb asks again and again at the same place) and at
+        /// most <see cref="MaxFocusPositions"/> are kept. Change under <see cref="Gate"/>.
+        /// </summary>
         public List<(Utf16Position Position, bool UseLlm)> Focus { get; } = [];
+
+        private LeanProblem? _loadProblem;
+
+        /// <summary>What went wrong in the last load of this document, or null.</summary>
+        public LeanProblem? LoadProblem => Volatile.Read(ref _loadProblem);
+
+        public LeanProblem? ExchangeLoadProblem(LeanProblem? problem) => Interlocked.Exchange(ref _loadProblem, problem);
+
+        /// <summary>Puts the position first; asking for the LLM once keeps it asked for that position in this version.</summary>
+        public void AddFocus(Utf16Position position, bool useLlm)
+        {
+            var existing = Focus.FindIndex(f => f.Position == position);
+            if (existing >= 0)
+            {
+                useLlm |= Focus[existing].UseLlm;
+                Focus.RemoveAt(existing);
+            }
+
+            Focus.Insert(0, (position, useLlm));
+            if (Focus.Count > MaxFocusPositions)
+            {
+                Focus.RemoveRange(MaxFocusPositions, Focus.Count - MaxFocusPositions);
+            }
+        }
 
         /// <summary>Cancelled by every edit: work for the text before it is stale.</summary>
         public CancellationTokenSource Edits { get; set; } = new();

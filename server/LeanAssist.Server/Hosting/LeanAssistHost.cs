@@ -27,7 +27,9 @@ public static class LeanAssistHost
             EnvironmentName = Environments.Production,
         });
 
-        // Later sources win: environment, then the command line, then the editor's settings.
+        // Later sources win: environment, then the command line, then the editor's settings. The editor
+        // sends every setting; ClientSettingsProvider drops null and empty ones, so only settings with a
+        // value outrank the command line (docs/extension.md, "Where settings come from").
         var clientSettings = new ClientSettingsProvider();
         builder.Configuration
             .AddEnvironmentVariables("LEANASSIST_")

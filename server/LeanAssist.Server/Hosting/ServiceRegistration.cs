@@ -94,8 +94,9 @@ public static class ServiceRegistration
         // ---- Verification: safety policy, verdict cache, error learning, the suggestion pipeline, prove ----
         services.AddOptions<VerificationOptions>().BindConfiguration(VerificationOptions.Section).ValidatedAsSettings<VerificationOptions, VerificationOptionsValidation>(services);
         services.AddSingleton<VerdictCache>();
+        // Follows leanAssist.learning.directory as it is at each use (settings may arrive after this is built).
         services.AddSingleton(provider => new TacticOutcomeLearning(
-            provider.GetRequiredService<IOptionsMonitor<VerificationOptions>>().CurrentValue.Learning.Directory,
+            provider.GetRequiredService<IOptionsMonitor<VerificationOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<TacticOutcomeLearning>>()));
         services.AddSingleton<SuggestionRunLog>();

@@ -28,7 +28,7 @@ public static class LeanAssistCommands
     /// <summary>Kills and restarts every Lean session. Result: null.</summary>
     public const string RestartLean = "leanAssist.restartLean";
 
-    /// <summary>Clears the verdict and LLM caches (memory and disk). Result: <see cref="ClearCacheResult"/>.</summary>
+    /// <summary>Clears the verdict and LLM caches and the learned tactic outcomes (memory and disk). Result: <see cref="ClearCacheResult"/>.</summary>
     public const string ClearCache = "leanAssist.clearCache";
 
     /// <summary>Result: <see cref="MetricsSnapshot"/> (the client renders it).</summary>

@@ -60,9 +60,11 @@ public sealed class StatusPublisher : IDisposable
             var verdicts = _verdicts.Statistics;
             var llmCache = _llmCache.Statistics;
             var last = _runs.Last;
+            // Lean first: without it nothing is verified, whatever the LLM does.
             var (health, reason) = (_editor.LeanProblem, llm.State) switch
             {
-                ({ } problem, _) => (Health.Error, "Lean: " + problem),
+                ({ CannotRun: true } problem, _) => (Health.Error, problem.Reason),
+                ({ } problem, _) => (Health.Degraded, problem.Reason),
                 (_, LlmState.MissingKey or LlmState.Failing or LlmState.Paused or LlmState.BudgetReached) => (Health.Degraded, llm.Summary),
                 _ => (Health.Ok, (string?)null),
             };

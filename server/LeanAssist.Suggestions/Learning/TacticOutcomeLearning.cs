@@ -5,7 +5,9 @@ using LeanAssist.Lean.Storage;
 using LeanAssist.Lean.Source;
 using LeanAssist.Suggestions.Caching;
 using LeanAssist.Suggestions.Candidates;
+using LeanAssist.Suggestions.Verification;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Suggestions.Learning;
 
@@ -61,23 +63,37 @@ public sealed class TacticOutcomeLearning : IDisposable
     public const int SkipAfterFailures = 4;
 
     private readonly ConcurrentDictionary<string, TacticStatistics> _memory = new(StringComparer.Ordinal);
-    private readonly SqliteCacheStore? _disk;
+    private readonly Func<string?> _directory;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<TacticOutcomeLearning> _logger;
+    private readonly IDisposable? _optionsSubscription;
+    private readonly Lock _gate = new();
+    private SqliteCacheStore? _disk;
+    private string? _diskPath;
+    private bool _disposed;
 
+    /// <summary>Learning kept in <paramref name="directory"/> (empty: <c>learning</c> in the cache folder).</summary>
     public TacticOutcomeLearning(string? directory, TimeProvider timeProvider, ILogger<TacticOutcomeLearning> logger)
+        : this(() => directory, timeProvider, logger, null)
     {
+    }
+
+    /// <summary>
+    /// Learning kept where <c>leanAssist.learning.directory</c> says at the time of each use: the editor's
+    /// settings may arrive after this service is built, and may change while it runs.
+    /// </summary>
+    public TacticOutcomeLearning(IOptionsMonitor<VerificationOptions> options, TimeProvider timeProvider, ILogger<TacticOutcomeLearning> logger)
+        : this(() => options.CurrentValue.Learning.Directory, timeProvider, logger, options)
+    {
+    }
+
+    private TacticOutcomeLearning(Func<string?> directory, TimeProvider timeProvider, ILogger<TacticOutcomeLearning> logger, IOptionsMonitor<VerificationOptions>? options)
+    {
+        _directory = directory;
+        _timeProvider = timeProvider;
         _logger = logger;
-        var folder = LeanAssistDirectories.Resolve(directory, "learning");
-        try
-        {
-            Directory.CreateDirectory(folder);
-            _disk = new SqliteCacheStore(new SqliteCacheStoreOptions(Path.Combine(folder, DiskFileName), "tactic-outcomes", DiskSchemaVersion, MaxEntries: 50_000), timeProvider, logger);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Learning is an optimisation: without a disk it still works for this run.
-            logger.LogWarning(e, "Tactic outcome learning will not persist: {Folder} is not writable.", folder);
-        }
+        // Nothing is opened here (see Disk); a change moves to the new directory at once, not on the next use.
+        _optionsSubscription = options?.OnChange((_, _) => Disk());
     }
 
     /// <summary>The tactic's first word: <c>simp</c> for <c>simp only [h] at *</c>, <c>exact?</c>, <c>induction</c>.</summary>
@@ -106,7 +122,11 @@ public sealed class TacticOutcomeLearning : IDisposable
             key,
             _ => Apply(Load(key) ?? TacticStatistics.Empty, outcome, error),
             (_, current) => Apply(current, outcome, error));
-        _disk?.Set(key, JsonSerializer.SerializeToUtf8Bytes(updated, LearningJsonContext.Default.TacticStatistics));
+        OnDisk(disk =>
+        {
+            disk.Set(key, JsonSerializer.SerializeToUtf8Bytes(updated, LearningJsonContext.Default.TacticStatistics));
+            return (byte[]?)null;
+        });
     }
 
     /// <summary>True when the tactic has failed on similar goals again and again and never helped.</summary>
@@ -155,10 +175,94 @@ public sealed class TacticOutcomeLearning : IDisposable
     public void Clear()
     {
         _memory.Clear();
-        _disk?.Clear();
+        OnDisk(disk =>
+        {
+            disk.Clear();
+            return (byte[]?)null;
+        });
     }
 
-    public void Dispose() => _disk?.Dispose();
+    public void Dispose()
+    {
+        _optionsSubscription?.Dispose();
+        SqliteCacheStore? disk;
+        lock (_gate)
+        {
+            _disposed = true;
+            disk = _disk;
+            _disk = null;
+        }
+
+        disk?.Dispose();
+    }
+
+    /// <summary>
+    /// The disk store for the directory set now, (re)opened when the setting changed. What is in memory
+    /// came from the previous directory, so it is forgotten: the new directory's experience is what counts.
+    /// </summary>
+    private SqliteCacheStore? Disk()
+    {
+        var path = Path.Combine(LeanAssistDirectories.Resolve(_directory(), "learning"), DiskFileName);
+        SqliteCacheStore? replaced = null;
+        SqliteCacheStore? current;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return null;
+            }
+
+            if (path != _diskPath)
+            {
+                if (_diskPath is not null)
+                {
+                    _memory.Clear();
+                }
+
+                replaced = _disk;
+                _disk = Open(path);
+                _diskPath = path;
+            }
+
+            current = _disk;
+        }
+
+        replaced?.Dispose();
+        return current;
+    }
+
+    private SqliteCacheStore? Open(string path)
+    {
+        try
+        {
+            return new SqliteCacheStore(new SqliteCacheStoreOptions(path, "tactic-outcomes", DiskSchemaVersion, MaxEntries: 50_000), _timeProvider, _logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // Learning is an optimisation: without a disk it still works for this run.
+            _logger.LogWarning(e, "Tactic outcome learning will not persist: {Path} cannot be used.", path);
+            return null;
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on the current store, if any.</summary>
+    private byte[]? OnDisk(Func<SqliteCacheStore, byte[]?> operation)
+    {
+        if (Disk() is not { } disk)
+        {
+            return null;
+        }
+
+        try
+        {
+            return operation(disk);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The directory changed between asking for the store and using it: skip the disk this once.
+            return null;
+        }
+    }
 
     private static string Key(string head, GoalFeatures features) => head + "|" + features.Key;
 
@@ -182,7 +286,7 @@ public sealed class TacticOutcomeLearning : IDisposable
 
     private TacticStatistics? Load(string key)
     {
-        if (_disk?.Get(key) is not { } bytes)
+        if (OnDisk(disk => disk.Get(key)) is not { } bytes)
         {
             return null;
         }
@@ -194,7 +298,11 @@ public sealed class TacticOutcomeLearning : IDisposable
         catch (JsonException e)
         {
             _logger.LogWarning(e, "Dropped an unreadable learning entry.");
-            _disk.Remove(key);
+            OnDisk(disk =>
+            {
+                disk.Remove(key);
+                return (byte[]?)null;
+            });
             return null;
         }
     }

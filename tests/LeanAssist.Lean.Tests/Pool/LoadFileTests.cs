@@ -172,6 +172,7 @@ public sealed class LoadFileTests
         var file = await harness.LoadAsync(text);
 
         Assert.False(file.IsComplete);
+        Assert.Equal(LeanLoadFailure.Partial, file.Failure);
         var problem = Assert.Single(file.Problems);
         Assert.Contains("did not answer within 1.5 s", problem, StringComparison.Ordinal);
         Assert.Contains("theorem hangs : True := by", problem, StringComparison.Ordinal);
@@ -187,10 +188,30 @@ public sealed class LoadFileTests
         var file = await harness.LoadAsync(PoolHarness.StandardFile);
 
         Assert.False(file.IsComplete);
+        Assert.Equal(LeanLoadFailure.NotStarted, file.Failure);
         Assert.Empty(file.Targets);
         var problem = Assert.Single(file.Problems);
         Assert.Contains("could not start", problem, StringComparison.Ordinal);
         Assert.Contains("died while importing", problem, StringComparison.Ordinal);
         Assert.Equal(2, harness.Log.ProcessesStarted);
+    }
+
+    [Fact]
+    public async Task Imports_that_Lean_refuses_are_told_apart_from_Lean_not_starting()
+    {
+        var script = """
+            { "headerSeconds": 0.01,
+              "commands": [ { "pattern": "^import Missing", "messages": [ { "severity": "error", "at": "import", "data": "unknown module prefix 'Missing'" } ] } ] }
+            """;
+        await using var harness = PoolHarness.Create(script);
+
+        var broken = await harness.LoadAsync("import Missing.Module\n\ntheorem t : True := by\n  sorry\n");
+        var fine = await harness.LoadAsync("theorem t : True := by\n  sorry\n");
+
+        Assert.Equal(LeanLoadFailure.Imports, broken.Failure);
+        Assert.Contains("unknown module prefix 'Missing'", Assert.Single(broken.Problems), StringComparison.Ordinal);
+        Assert.Empty(broken.Targets);
+        Assert.Equal(LeanLoadFailure.None, fine.Failure);
+        Assert.True(fine.IsComplete);
     }
 }

@@ -31,8 +31,13 @@ internal sealed class EditorHarness : IAsyncDisposable
 
     public StandInLog Log { get; }
 
+    /// <param name="settings">Command-line settings (configuration keys).</param>
+    /// <param name="configuration">
+    /// When set, the client supports <c>workspace/configuration</c> and answers the server's requests with
+    /// this (it gets each request; it returns the answer array), as VS Code does after <c>initialized</c>.
+    /// </param>
     public static async Task<EditorHarness> StartAsync(string script = PipelineTests.Script, IEnumerable<KeyValuePair<string, string?>>? settings = null,
-        LocalLlmServer? llm = null, bool withRepl = true)
+        LocalLlmServer? llm = null, bool withRepl = true, Func<JsonObject, JsonNode?>? configuration = null)
     {
         var project = new TemporaryDirectory();
         project.WriteFile("lakefile.toml", "name = \"editor\"\n");
@@ -65,10 +70,15 @@ internal sealed class EditorHarness : IAsyncDisposable
         }
 
         var server = InProcessServer.Start(all);
+        if (configuration is not null)
+        {
+            server.Client.ServerRequestHandler = request => request["method"]?.GetValue<string>() == "workspace/configuration" ? configuration(request) : null;
+        }
+
         await server.Client.InitializeAsync(new JsonObject
         {
             ["window"] = new JsonObject { ["workDoneProgress"] = true },
-            ["workspace"] = new JsonObject { ["configuration"] = false },
+            ["workspace"] = new JsonObject { ["configuration"] = configuration is not null },
         });
         return new EditorHarness(server, project, log);
     }

@@ -129,9 +129,11 @@ public sealed class SettingsTests
         {
             ["settings"] = new JsonObject { ["leanAssist"] = new JsonObject { ["sample"] = new JsonObject { ["sessions"] = "many" } } },
         });
-        await server.Client.WaitForAsync(m => m["method"]?.GetValue<string>() == "window/showMessage" && m != warning);
+        var wrongKind = await server.Client.WaitForAsync(m => m["method"]?.GetValue<string>() == "window/showMessage" && m != warning);
 
         Assert.Contains("between 1 and 64 (got 500)", warning["params"]!["message"]!.GetValue<string>());
+        // The binder's own message names a configuration key and a .NET type; the user reads the setting.
+        Assert.Contains("leanAssist.sample.sessions must be a whole number (got \"many\").", wrongKind["params"]!["message"]!.GetValue<string>());
         var options = server.GetService<IOptionsMonitor<SampleSettings>>().CurrentValue;
         Assert.Equal(5, options.Sessions);
         Assert.Equal("anthropic", options.Provider);
@@ -148,5 +150,84 @@ public sealed class SettingsTests
         });
 
         Assert.Equal(7, server.GetService<IOptionsMonitor<SampleSettings>>().CurrentValue.Sessions);
+    }
+
+    [Fact]
+    public void Flatten_leaves_out_null_and_empty_strings_which_mean_not_set()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse("""
+            { "model": "", "baseUrl": "  ", "budget": { "dailyUsd": null }, "repl": { "command": "x", "sessions": 0, "persistOutcomes": false },
+              "prices": [ { "model": "m", "inputPerMillion": 1 } ] }
+            """);
+
+        var data = ClientSettingsProvider.Flatten(document.RootElement);
+
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["LeanAssist:repl:command"] = "x",
+                ["LeanAssist:repl:sessions"] = "0",
+                ["LeanAssist:repl:persistOutcomes"] = "false",
+                ["LeanAssist:prices:0:model"] = "m",
+                ["LeanAssist:prices:0:inputPerMillion"] = "1",
+            },
+            data.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary());
+    }
+
+    /// <summary>
+    /// VS Code sends every setting, defaults included. The defaults of string settings are empty ("not
+    /// set"): they must not replace what the command line says (<c>leanassist lsp --repl-command X</c>).
+    /// </summary>
+    [Fact]
+    public async Task Editor_settings_that_are_set_override_the_command_line_and_unset_ones_leave_it()
+    {
+        await using var server = InProcessServer.Start(
+        [
+            new("LeanAssist:repl:command", "repl-from-command-line --flag"),
+            new("LeanAssist:model", "model-from-command-line"),
+        ]);
+        await server.Client.InitializeAsync(initializationOptions: new JsonObject { ["settings"] = ManifestDefaults() });
+        var repl = server.GetService<IOptionsMonitor<Lean.Pool.ReplOptions>>();
+        var llm = server.GetService<IOptionsMonitor<Suggestions.Llm.LlmOptions>>();
+
+        Assert.Equal("repl-from-command-line --flag", repl.CurrentValue.Command);
+        Assert.Equal("model-from-command-line", llm.CurrentValue.Model);
+
+        var section = ManifestDefaults();
+        section["repl"]!["command"] = "repl-from-editor";
+        await server.Client.NotifyAsync("workspace/didChangeConfiguration", new JsonObject { ["settings"] = new JsonObject { ["leanAssist"] = section } });
+        await WaitForAppliedAsync(server, 2);
+        Assert.Equal("repl-from-editor", repl.CurrentValue.Command);
+
+        // Cleared in the editor: the command line's value is back.
+        await server.Client.NotifyAsync("workspace/didChangeConfiguration", new JsonObject { ["settings"] = new JsonObject { ["leanAssist"] = ManifestDefaults() } });
+        await WaitForAppliedAsync(server, 3);
+        Assert.Equal("repl-from-command-line --flag", repl.CurrentValue.Command);
+        Assert.Equal("model-from-command-line", llm.CurrentValue.Model);
+    }
+
+    /// <summary>The <c>leanAssist</c> section as VS Code sends it when nothing is set: package.json's defaults, nested, without the client's own settings.</summary>
+    private static JsonObject ManifestDefaults()
+    {
+        var properties = JsonNode.Parse(File.ReadAllText(Path.Combine(Testing.RepositoryPaths.RepositoryRoot, "package.json")))!["contributes"]!["configuration"]!["properties"]!.AsObject();
+        var section = new JsonObject();
+        foreach (var (key, setting) in properties)
+        {
+            var parts = key.Split('.')[1..];
+            if (parts[0] is "server" or "trace")
+            {
+                continue;
+            }
+
+            var target = section;
+            foreach (var part in parts[..^1])
+            {
+                target = (JsonObject)(target[part] ??= new JsonObject());
+            }
+
+            target[parts[^1]] = setting!["default"]?.DeepClone();
+        }
+
+        return section;
     }
 }

@@ -1,6 +1,8 @@
 using LeanAssist.Suggestions.Candidates;
 using LeanAssist.Suggestions.Learning;
+using LeanAssist.Suggestions.Verification;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Options;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LeanAssist.Suggestions.Tests.Learning;
@@ -97,5 +99,32 @@ public sealed class TacticOutcomeLearningTests
     public void Failures_are_categorized_from_Leans_message(string message, FailureCategory category)
     {
         Assert.Equal(category, TacticOutcomeLearning.Categorize(message));
+    }
+
+    [Fact]
+    public void The_directory_is_the_one_set_when_learning_is_used_and_follows_changes()
+    {
+        using var directory = new TemporaryDirectory();
+        var built = directory.Combine("at-construction");
+        var delivered = directory.Combine("delivered-later");
+        var moved = directory.Combine("moved");
+        var options = new MutableOptionsMonitor<VerificationOptions>(new VerificationOptions { Learning = new LearningOptions { Directory = built } });
+        using var learning = new TacticOutcomeLearning(options, TimeProvider.System, NullLogger<TacticOutcomeLearning>.Instance);
+
+        // The editor's settings arrive after the service was built.
+        options.Set(new VerificationOptions { Learning = new LearningOptions { Directory = delivered } });
+        learning.Record("omega", LinearNat, LearnedOutcome.Solved, null);
+
+        Assert.False(Directory.Exists(built), "the directory known at construction was used");
+        Assert.True(File.Exists(Path.Combine(delivered, TacticOutcomeLearning.DiskFileName)));
+
+        // Moved at runtime: the new folder's experience counts (none yet), and the old one is kept as it was.
+        options.Set(new VerificationOptions { Learning = new LearningOptions { Directory = moved } });
+        Assert.Equal(0, learning.Get("omega", LinearNat).Runs);
+        learning.Record("omega", LinearNat, LearnedOutcome.Failed, "omega could not prove the goal");
+
+        options.Set(new VerificationOptions { Learning = new LearningOptions { Directory = delivered } });
+        var back = learning.Get("omega", LinearNat);
+        Assert.Equal((1, 0), (back.Solved, back.Failed));
     }
 }
