@@ -390,8 +390,7 @@ public sealed class SuggestionService
         return new LlmShare(usage.Latency.TotalMilliseconds / count, (double)usage.InputTokens / count, (double)usage.OutputTokens / count, usage.CostUsd / count, usage.FromCache);
     }
 
-    private static VerdictCacheKey Key(LeanFileTargets file, LeanTarget target, string tactic) =>
-        new(file.Toolchain, target.EnvironmentBefore, target.Goal, tactic);
+    private static VerdictCacheKey Key(LeanFileTargets file, LeanTarget target, string tactic) => VerdictCacheKey.For(file, target, tactic);
 
     /// <summary>A few lines above the declaration (definitions it may use) for the LLM's context.</summary>
     private static string NearbyText(SourceText text, LeanTarget target)
