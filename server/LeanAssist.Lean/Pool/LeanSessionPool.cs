@@ -459,6 +459,12 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                 wanted = Math.Max(wanted, 1);
             }
 
+            if (group.Retired)
+            {
+                // Its remaining work is old and little: one session (a full header import) is enough.
+                wanted = Math.Min(wanted, 1);
+            }
+
             // Shrink when the setting went down: retire idle sessions beyond the limit.
             foreach (var surplus in sessions.Where(s => s.State == LeanSessionState.Warm).Take(Math.Max(0, sessions.Count - perGroup)).ToList())
             {

@@ -102,11 +102,15 @@ public sealed record SessionGroupKey(string ProjectRoot, LeanFingerprint Header)
 /// Loading never throws for what Lean did: failures (imports that do not load, a command that times out)
 /// are in <see cref="Problems"/> and <see cref="IsComplete"/> is false.
 /// </summary>
+/// <param name="HeaderDependencies">The state of what the header imports when the file was loaded (see <c>LeanHeaderDependencies.Describe</c>
+/// with <paramref name="ProjectRoot"/> and <paramref name="ImportedModules"/>): when it differs now, these targets are of a stale build.</param>
 public sealed record LeanFileTargets(
     string ProjectRoot,
     string Toolchain,
     LeanFingerprint HeaderFingerprint,
+    string HeaderDependencies,
     IReadOnlyList<string> Imports,
+    IReadOnlyList<string> ImportedModules,
     Utf16Range HeaderRange,
     IReadOnlyList<LeanCommandInfo> Commands,
     IReadOnlyList<LeanTarget> Targets,
