@@ -7,6 +7,7 @@ using LeanAssist.Lean.Source;
 using LeanAssist.Lean.Storage;
 using LeanAssist.Lean.Telemetry;
 using LeanAssist.Lean.Text;
+using LeanAssist.Lean.Toolchain;
 using LeanAssist.Lean.Verdicts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,9 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<SessionGroupKey, SessionGroup> _groups = [];
+
+    /// <summary>Per imports (project and import lines), the group of the newest build seen and when it was seen (see <see cref="Observe"/>).</summary>
+    private readonly Dictionary<string, (SessionGroup Group, long Observed)> _newestBuild = new(StringComparer.Ordinal);
     private readonly List<LeanSession> _sessions = [];
     private readonly LinkedList<PoolJob> _interactive = new();
     private readonly LinkedList<PoolJob> _background = new();
@@ -54,6 +58,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private string? _lastCommand;
     private long _restarts;
     private long _sequence;
+    private long _observations;
     private int _nextSessionId;
     private bool _disposed;
     private LeanPoolSnapshot _lastRaised = LeanPoolSnapshot.Empty;
@@ -85,6 +90,21 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
     public event EventHandler<LeanPoolSnapshot>? SnapshotChanged;
 
+    /// <summary>How long a retired group (see <see cref="SessionGroup.Retired"/>) is kept after its last use, for work still holding its targets.</summary>
+    internal TimeSpan RetiredGroupGrace { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Groups known to the pool (retired ones included until dropped).</summary>
+    internal int GroupCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _groups.Count;
+            }
+        }
+    }
+
     private IEnumerable<Measurement<int>> ObserveSessions()
     {
         var snapshot = Snapshot;
@@ -110,10 +130,10 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var plan = _launcher.Resolve(request.ProjectRoot);
-        var snapshot = LeanFileSnapshot.Create(request.Text, plan.Toolchain);
+        var (snapshot, observed) = Observe(plan, request.Text);
         // No session is wished for yet: when every command's outcome is known (a warm repeat), the file
         // loads without Lean, and starting a session here would import the header for nothing.
-        var group = GetOrCreateGroup(plan, snapshot, desiredSessions: 0);
+        var group = GetOrCreateGroup(plan, snapshot, observed, desiredSessions: 0);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
         LeanLoadFailure? failure = null;
@@ -158,7 +178,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         {
             ThrowIfDisposed();
             _groups.TryGetValue(target.Group, out group);
-            if (group is not null)
+            if (group is { Retired: false })
             {
                 group.DesiredSessions = Math.Max(group.DesiredSessions, _options.CurrentValue.EffectiveSessions);
             }
@@ -183,8 +203,8 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     public Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken)
     {
         var plan = _launcher.Resolve(projectRoot);
-        var snapshot = LeanFileSnapshot.Create(text, plan.Toolchain);
-        GetOrCreateGroup(plan, snapshot, _options.CurrentValue.EffectiveSessions);
+        var (snapshot, observed) = Observe(plan, text);
+        GetOrCreateGroup(plan, snapshot, observed, _options.CurrentValue.EffectiveSessions);
         Pump();
         return Task.CompletedTask;
     }
@@ -431,6 +451,17 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         {
             var sessions = _sessions.Where(s => s.Group == group).ToList();
             var waiting = _interactive.Concat(_background).Count(j => j.Group == group);
+            if (group.Retired && waiting == 0)
+            {
+                // A stale environment: sessions are kept only while they serve work asked of it before the rebuild was seen.
+                foreach (var idle in sessions.Where(s => s.State == LeanSessionState.Warm))
+                {
+                    RemoveLocked(idle, "superseded", countAsRestart: false);
+                }
+
+                continue;
+            }
+
             if (waiting == 0 && group.ConsecutiveStartFailures >= 2)
             {
                 continue;
@@ -441,6 +472,12 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             if (waiting > 0)
             {
                 wanted = Math.Max(wanted, 1);
+            }
+
+            if (group.Retired)
+            {
+                // Its remaining work is old and little: one session (a full header import) is enough.
+                wanted = Math.Min(wanted, 1);
             }
 
             // Shrink when the setting went down: retire idle sessions beyond the limit.
@@ -732,6 +769,20 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                 process.Kill(new ReplFailureException(ReplFailureKind.MemoryLimit, message));
             }
 
+            lock (_gate)
+            {
+                // Retired groups nothing has used for a while: their outcomes and pickles are of a stale build.
+                var grace = RetiredGroupGrace;
+                foreach (var group in _groups.Values.Where(g => g.Retired).ToList())
+                {
+                    if (!_sessions.Any(s => s.Group == group) && !_interactive.Concat(_background).Any(j => j.Group == group)
+                        && Stopwatch.GetElapsedTime(group.LastUsedTimestamp) > grace)
+                    {
+                        _groups.Remove(group.Key);
+                    }
+                }
+            }
+
             if (options.IdleMinutes > 0)
             {
                 lock (_gate)
@@ -803,19 +854,48 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
     // ---------------------------------------------------------------- groups and snapshots
 
-    private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, int desiredSessions)
+    /// <summary>
+    /// Splits the text and fingerprints its header, including the current state of what it imports (a few
+    /// stat calls: see <see cref="LeanHeaderDependencies"/>). The observation number, taken after looking at
+    /// the disk, orders what was seen: a higher number saw the same build or a newer one.
+    /// </summary>
+    private (LeanFileSnapshot Snapshot, long Observed) Observe(ReplLaunchPlan plan, SourceText text)
+    {
+        var snapshot = LeanFileSnapshot.Create(text, plan.Toolchain, header => LeanHeaderDependencies.Describe(plan.ProjectRoot, header.Modules));
+        return (snapshot, Interlocked.Increment(ref _observations));
+    }
+
+    private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, long observed, int desiredSessions)
     {
         var key = new SessionGroupKey(plan.ProjectRoot, snapshot.HeaderFingerprint);
+        var imports = LeanHeaderDependencies.NormalizeRoot(plan.ProjectRoot) + "\n" + snapshot.Layout.Header.ImportsText;
         lock (_gate)
         {
             ThrowIfDisposed();
             if (!_groups.TryGetValue(key, out var group))
             {
-                group = new SessionGroup(key, plan.Toolchain, plan.Launch, snapshot.HeaderText, OutcomeStore);
+                group = new SessionGroup(key, imports, plan.Toolchain, plan.Launch, snapshot.HeaderText, OutcomeStore);
                 _groups[key] = group;
             }
 
-            group.DesiredSessions = Math.Max(group.DesiredSessions, desiredSessions);
+            if (!_newestBuild.TryGetValue(imports, out var newest) || observed >= newest.Observed)
+            {
+                // The newest build of these imports: sessions of an older build hold a stale environment.
+                if (newest.Group is { } older && older != group)
+                {
+                    RetireLocked(older);
+                }
+
+                group.Retired = false;
+                _newestBuild[imports] = (group, observed);
+            }
+            else if (newest.Group != group)
+            {
+                // Seen before a newer build was (a load that raced a rebuild): serve it, keep nothing warm for it.
+                group.Retired = true;
+            }
+
+            group.DesiredSessions = group.Retired ? 0 : Math.Max(group.DesiredSessions, desiredSessions);
             group.LastUsedTimestamp = Stopwatch.GetTimestamp();
             if (group.ConsecutiveStartFailures >= 2)
             {
@@ -825,6 +905,19 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
             return group;
         }
+    }
+
+    /// <summary>Stops keeping <paramref name="group"/> warm; <see cref="Pump"/> stops its idle sessions, <see cref="Maintain"/> drops it once unused.</summary>
+    private void RetireLocked(SessionGroup group)
+    {
+        if (!group.Retired)
+        {
+            _logger.LogInformation("What {Group} imports was rebuilt or changed; its sessions are replaced by fresh ones.", group.Key);
+        }
+
+        group.Retired = true;
+        group.DesiredSessions = 0;
+        group.PickledProofStates.Clear();
     }
 
     /// <summary>
@@ -876,7 +969,8 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     {
         try
         {
-            return new SqliteCacheStore(new SqliteCacheStoreOptions(path, "lean-outcomes", 1, MaxEntries: 200_000), TimeProvider.System, logger);
+            // Version 2: fingerprints include the project and the build of the imports; version 1 entries may be stale.
+            return new SqliteCacheStore(new SqliteCacheStoreOptions(path, CommandOutcomeCache.StoreKind, CommandOutcomeCache.StoreSchemaVersion, MaxEntries: 200_000), TimeProvider.System, logger);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -29,6 +29,12 @@ internal sealed record CommandOutcome(IReadOnlyList<ReplMessage> Messages, IRead
 /// </param>
 internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, int capacity = 50_000)
 {
+    /// <summary>What the disk store holds (another kind in the file means it is rebuilt).</summary>
+    public const string StoreKind = "lean-outcomes";
+
+    /// <summary>The format of stored outcomes; 2 since fingerprints name the imports' build.</summary>
+    public const int StoreSchemaVersion = 2;
+
     private readonly ConcurrentDictionary<LeanFingerprint, CommandOutcome> _outcomes = new();
     private readonly ConcurrentQueue<LeanFingerprint> _insertionOrder = new();
 

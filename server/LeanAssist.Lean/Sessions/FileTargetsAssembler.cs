@@ -53,7 +53,7 @@ internal static class FileTargetsAssembler
                 {
                     var goal = message.Data[UnsolvedGoals.Length..].TrimStart('\n');
                     targets.Add(new LeanTarget($"{command.Fingerprint}!{i}", LeanTargetKind.UnsolvedGoals, goal, range, start, end,
-                        command.EnvironmentBefore, command.Fingerprint, command.SentText, source.DeclarationName, ProofState: null));
+                        command.EnvironmentBefore, command.Fingerprint, command.SentText, OffsetInSentText(command, message.Pos), source.DeclarationName, ProofState: null));
                 }
             }
 
@@ -70,7 +70,7 @@ internal static class FileTargetsAssembler
                     ? null
                     : new LeanProofStateHandle(group.Key, chain, command.Index, i, [sorry.Goal]);
                 targets.Add(new LeanTarget($"{command.Fingerprint}#{i}", LeanTargetKind.Sorry, sorry.Goal, range, start, end,
-                    command.EnvironmentBefore, command.Fingerprint, command.SentText, source.DeclarationName, handle));
+                    command.EnvironmentBefore, command.Fingerprint, command.SentText, OffsetInSentText(command, pos), source.DeclarationName, handle));
             }
         }
 
@@ -79,7 +79,9 @@ internal static class FileTargetsAssembler
             plan.ProjectRoot,
             plan.Toolchain,
             snapshot.HeaderFingerprint,
+            snapshot.HeaderDependencies,
             header.Imports,
+            header.Modules,
             snapshot.Text.GetRange(header.Start, header.End),
             commands,
             targets.OrderBy(t => t.Range.Start).ToArray(),
@@ -89,4 +91,8 @@ internal static class FileTargetsAssembler
             counters.Requests,
             counters.LeanTime);
     }
+
+    /// <summary>The offset in the command's sent text of a position Lean reported for it (clamped: Lean may point just past the end).</summary>
+    private static int OffsetInSentText(LeanCommandSnapshot command, LeanPosition position) =>
+        Math.Clamp(new SourceText(command.SentText).GetOffset(position), 0, command.SentText.Length);
 }

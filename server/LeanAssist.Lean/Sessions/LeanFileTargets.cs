@@ -48,6 +48,8 @@ public enum LeanTargetKind
 /// </summary>
 /// <param name="Id">Stable while the text above and the declaration are unchanged: "&lt;declaration fingerprint&gt;#&lt;index&gt;".</param>
 /// <param name="EnvironmentBefore">Fingerprint of the environment before the declaration (for verdict caches).</param>
+/// <param name="DeclarationText">The declaration's command as sent to Lean (line ends "\n"), including any <c>open … in</c> / <c>set_option … in</c> prefix.</param>
+/// <param name="OffsetInDeclaration">Where the target starts in <paramref name="DeclarationText"/> (the sorry, or the error's start).</param>
 public sealed record LeanTarget(
     string Id,
     LeanTargetKind Kind,
@@ -58,8 +60,16 @@ public sealed record LeanTarget(
     LeanFingerprint EnvironmentBefore,
     LeanFingerprint DeclarationFingerprint,
     string DeclarationText,
+    int OffsetInDeclaration,
     string? DeclarationName,
-    LeanProofStateHandle? ProofState);
+    LeanProofStateHandle? ProofState)
+{
+    /// <summary>The declaration's text before the target: what is in scope there that the goal text does not show (<c>open … in</c>, <c>classical</c>, …).</summary>
+    public string DeclarationTextBefore => DeclarationText[..OffsetInDeclaration];
+
+    /// <summary>The declaration's text from the target on (<c>where</c> clauses, the rest of a term whose <c>by</c> blocks Lean elaborates last).</summary>
+    public string DeclarationTextFrom => DeclarationText[OffsetInDeclaration..];
+}
 
 /// <summary>
 /// A handle to the proof state of one sorry: valid in any session of its group, in this process or after
@@ -108,11 +118,15 @@ public enum LeanLoadFailure
 /// Loading never throws for what Lean did: failures (imports that do not load, a command that times out)
 /// are in <see cref="Problems"/>, <see cref="IsComplete"/> is false and <see cref="Failure"/> says which kind.
 /// </summary>
+/// <param name="HeaderDependencies">The state of what the header imports when the file was loaded (see <c>LeanHeaderDependencies.Describe</c>
+/// with <paramref name="ProjectRoot"/> and <paramref name="ImportedModules"/>): when it differs now, these targets are of a stale build.</param>
 public sealed record LeanFileTargets(
     string ProjectRoot,
     string Toolchain,
     LeanFingerprint HeaderFingerprint,
+    string HeaderDependencies,
     IReadOnlyList<string> Imports,
+    IReadOnlyList<string> ImportedModules,
     Utf16Range HeaderRange,
     IReadOnlyList<LeanCommandInfo> Commands,
     IReadOnlyList<LeanTarget> Targets,

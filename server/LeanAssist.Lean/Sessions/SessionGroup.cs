@@ -6,11 +6,23 @@ namespace LeanAssist.Lean.Sessions;
 /// <summary>
 /// The sessions' shared context for one (project root, header): how to launch, the header to import, and
 /// the command outcomes and pickled proof states its sessions share. Its scheduling state (how many
-/// sessions it wants, start failures) belongs to the pool and is changed only under the pool's lock.
+/// sessions it wants, start failures, retirement) belongs to the pool and is changed only under the pool's lock.
 /// </summary>
-internal sealed class SessionGroup(SessionGroupKey key, string toolchain, ReplLaunchSpec launch, string headerText, Func<Storage.SqliteCacheStore?>? outcomeStore = null)
+/// <param name="imports">The project and import lines without the state of their build: groups that share it are
+/// the same header at different builds, and only the newest is kept warm.</param>
+/// <param name="outcomeStore">The disk store of outcomes as the settings name it now (see <see cref="CommandOutcomeCache"/>).</param>
+internal sealed class SessionGroup(SessionGroupKey key, string imports, string toolchain, ReplLaunchSpec launch, string headerText, Func<Storage.SqliteCacheStore?>? outcomeStore = null)
 {
     public SessionGroupKey Key { get; } = key;
+
+    public string Imports { get; } = imports;
+
+    /// <summary>
+    /// Set when a newer build of the same imports was seen (an imported module rebuilt, the manifest or
+    /// toolchain changed): its sessions hold a stale environment. A retired group still runs work already
+    /// asked of it (on sessions started for that work), keeps none warm, and is dropped when unused.
+    /// </summary>
+    public bool Retired { get; set; }
 
     public string Toolchain { get; } = toolchain;
 

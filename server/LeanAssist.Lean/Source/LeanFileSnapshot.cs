@@ -20,13 +20,14 @@ public sealed record LeanCommandSnapshot(
 /// </summary>
 public sealed class LeanFileSnapshot
 {
-    private LeanFileSnapshot(SourceText text, string toolchain, LeanSourceLayout layout)
+    private LeanFileSnapshot(SourceText text, string toolchain, LeanSourceLayout layout, string dependencies)
     {
         Text = text;
         Toolchain = toolchain;
         Layout = layout;
         HeaderText = NormalizeLineEndings(layout.Header.Text);
-        HeaderFingerprint = LeanFingerprint.ForHeader(toolchain, layout.Header.ImportsText);
+        HeaderDependencies = dependencies;
+        HeaderFingerprint = LeanFingerprint.ForHeader(toolchain, layout.Header.ImportsText, dependencies);
         var commands = new LeanCommandSnapshot[layout.Commands.Count];
         var previous = HeaderFingerprint;
         for (var i = 0; i < commands.Length; i++)
@@ -50,15 +51,25 @@ public sealed class LeanFileSnapshot
     /// <summary>The header as sent to the REPL (the only request ever sent without an environment).</summary>
     public string HeaderText { get; }
 
-    /// <summary><c>hash(toolchain, normalized imports)</c>.</summary>
+    /// <summary>The project and the state of what the header imports, as given to <see cref="Create"/>.</summary>
+    public string HeaderDependencies { get; }
+
+    /// <summary><c>hash(toolchain, normalized imports, dependencies)</c>.</summary>
     public LeanFingerprint HeaderFingerprint { get; }
 
     public IReadOnlyList<LeanCommandSnapshot> Commands { get; }
 
-    public static LeanFileSnapshot Create(SourceText text, string toolchain)
+    /// <param name="dependencies">
+    /// Describes what the environment of this header depends on besides toolchain and import lines (the
+    /// project root, the build of the imported modules: see <see cref="Toolchain.LeanHeaderDependencies"/>);
+    /// it is given the parsed header, so only the imported modules are looked at.
+    /// </param>
+    public static LeanFileSnapshot Create(SourceText text, string toolchain, Func<LeanHeader, string> dependencies)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new LeanFileSnapshot(text, toolchain, LeanSourceSplitter.Split(text.Text));
+        ArgumentNullException.ThrowIfNull(dependencies);
+        var layout = LeanSourceSplitter.Split(text.Text);
+        return new LeanFileSnapshot(text, toolchain, layout, dependencies(layout.Header));
     }
 
     /// <summary>

@@ -8,16 +8,19 @@ namespace LeanAssist.Lean.Source;
 /// so caches on disk can be keyed by it.
 /// </summary>
 /// <remarks>
-/// Fingerprints form a chain: the header's is <c>hash(toolchain, imports)</c>, each command's is
-/// <c>hash(previous fingerprint, command text)</c>. A command's fingerprint therefore names the
-/// environment after it: two commands share a fingerprint only when all the text above them is the same.
+/// Fingerprints form a chain: the header's is <c>hash(toolchain, imports, dependencies)</c>, each
+/// command's is <c>hash(previous fingerprint, command text)</c>. A command's fingerprint therefore names
+/// the environment after it: two commands share a fingerprint only when all the text above them is the
+/// same, in the same project, with the same build of what the header imports
+/// (see <see cref="Toolchain.LeanHeaderDependencies"/>).
 /// </remarks>
 public readonly record struct LeanFingerprint(string Value)
 {
     private const int KeptBytes = 16;
 
-    public static LeanFingerprint ForHeader(string toolchain, string importsText) =>
-        Compute("header", toolchain, importsText);
+    /// <param name="dependencies">What the imported environment depends on besides the toolchain and the import lines: the project root and the state of its build (see <see cref="Toolchain.LeanHeaderDependencies.Describe"/>).</param>
+    public static LeanFingerprint ForHeader(string toolchain, string importsText, string dependencies) =>
+        Compute("header", toolchain, importsText, dependencies);
 
     public static LeanFingerprint ForCommand(LeanFingerprint previous, string commandText) =>
         Compute("command", previous.Value, commandText);

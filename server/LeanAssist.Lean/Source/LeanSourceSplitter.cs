@@ -28,9 +28,10 @@ public enum LeanCommandKind
 /// The header of a Lean file: <c>module</c>/<c>prelude</c> and its imports. <see cref="Text"/> is the
 /// source from the first header token to the end of the last import (what is sent to the REPL);
 /// <see cref="ImportsText"/> is the normalized list of imports, one per line, that the header's
-/// fingerprint is computed from (comments and spacing in the header do not change it).
+/// fingerprint is computed from (comments and spacing in the header do not change it);
+/// <see cref="Modules"/> are the imported module names as written (<c>Mathlib.Tactic</c>, <c>«My Lib».Basic</c>).
 /// </summary>
-public sealed record LeanHeader(int Start, int End, string Text, string ImportsText, IReadOnlyList<string> Imports)
+public sealed record LeanHeader(int Start, int End, string Text, string ImportsText, IReadOnlyList<string> Imports, IReadOnlyList<string> Modules)
 {
     public bool IsEmpty => Imports.Count == 0 && End == Start;
 }
@@ -144,6 +145,7 @@ public static class LeanSourceSplitter
     {
         var i = 0;
         var imports = new List<string>();
+        var modules = new List<string>();
         var headerStart = tokens.Count > 0 ? tokens[0].Start : 0;
         var headerEnd = headerStart;
         while (i < tokens.Count && tokens[i].Kind == LeanTokenKind.Identifier && HeaderWords.Contains(tokens[i].GetText(text)))
@@ -175,17 +177,18 @@ public static class LeanSourceSplitter
                 j++;
             }
 
-            var modules = 0;
+            var modulesHere = 0;
             while (j < tokens.Count && tokens[j].Kind == LeanTokenKind.Identifier && !IsReservedWord(tokens[j].GetText(text)))
             {
                 var module = tokens[j].GetText(text);
                 imports.Add(string.Join(' ', [.. prefix.Where(p => p != "all"), "import", .. prefix.Where(p => p == "all"), module]));
+                modules.Add(module);
                 headerEnd = tokens[j].End;
-                modules++;
+                modulesHere++;
                 j++;
             }
 
-            if (modules == 0)
+            if (modulesHere == 0)
             {
                 // "import" with no module: leave it to the first command so Lean reports it.
                 break;
@@ -196,10 +199,10 @@ public static class LeanSourceSplitter
 
         if (headerEnd == headerStart)
         {
-            return (new LeanHeader(0, 0, string.Empty, string.Empty, []), 0);
+            return (new LeanHeader(0, 0, string.Empty, string.Empty, [], []), 0);
         }
 
-        var header = new LeanHeader(headerStart, headerEnd, text[headerStart..headerEnd], string.Join('\n', imports), imports);
+        var header = new LeanHeader(headerStart, headerEnd, text[headerStart..headerEnd], string.Join('\n', imports), imports, modules);
         return (header, i);
     }
 

@@ -1,4 +1,3 @@
-using LeanAssist.Lean.Storage;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -26,8 +25,9 @@ public sealed record SqliteCacheStoreOptions(string Path, string Kind, int Schem
 /// a damaged file, a file that is not a database, or one of another kind or version is deleted and rebuilt empty.</item>
 /// <item>Each value carries a SHA-256 checksum of key and value; an entry that does not match is deleted and reported
 /// as a miss, never returned.</item>
-/// <item>I/O errors (disk full, read-only folder, locked) are logged and turn reads into misses and writes into no-ops:
-/// the caller never sees an exception from the cache.</item>
+/// <item>I/O errors (disk full, read-only folder, locked, a damaged file that cannot be deleted) are logged and turn
+/// reads into misses and writes into no-ops: the caller never sees an exception from the cache.</item>
+/// <item>After <see cref="Dispose"/> (a settings change or shutdown racing a lookup) reads miss and writes are dropped.</item>
 /// </list>
 /// Thread-safe: every operation opens a pooled connection.
 /// </summary>
@@ -45,6 +45,7 @@ public sealed class SqliteCacheStore : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly string _connectionString;
+    private readonly Action<string> _deleteFile;
     private readonly Lock _gate = new();
     private bool _opened;
     private int _writesSincePrune;
@@ -53,8 +54,15 @@ public sealed class SqliteCacheStore : IDisposable
     private bool _disposed;
 
     public SqliteCacheStore(SqliteCacheStoreOptions options, TimeProvider timeProvider, ILogger logger)
+        : this(options, timeProvider, logger, File.Delete)
+    {
+    }
+
+    /// <param name="deleteFile">Deletes one file of the store when it is rebuilt (tests make it fail).</param>
+    internal SqliteCacheStore(SqliteCacheStoreOptions options, TimeProvider timeProvider, ILogger logger, Action<string> deleteFile)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _deleteFile = deleteFile;
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Kind);
         _options = options with { Path = System.IO.Path.GetFullPath(options.Path) };
         _timeProvider = timeProvider;
@@ -177,7 +185,7 @@ public sealed class SqliteCacheStore : IDisposable
             return;
         }
 
-        _disposed = true;
+        Volatile.Write(ref _disposed, true);
         using var connection = new SqliteConnection(_connectionString);
         SqliteConnection.ClearPool(connection);
     }
@@ -185,7 +193,12 @@ public sealed class SqliteCacheStore : IDisposable
     /// <summary>Runs <paramref name="operation"/> on an open, checked store; rebuilds once on corruption; never throws I/O errors.</summary>
     private T Run<T>(Func<SqliteConnection, T> operation, T fallback)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _disposed))
+        {
+            // Not an error worth an exception: a layer replaced by a settings change, or shutdown, racing a lookup.
+            return fallback;
+        }
+
         for (var attempt = 0; attempt < 2; attempt++)
         {
             try
@@ -205,9 +218,22 @@ public sealed class SqliteCacheStore : IDisposable
             catch (SqliteException e) when (e.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase && attempt == 0)
             {
                 _logger.LogWarning("{Store} is damaged ({Message}); rebuilding it empty.", _options.Path, e.Message);
-                lock (_gate)
+
+                // An exception thrown inside a catch block is not caught by the clauses beside it: guard the rebuild here.
+                try
                 {
-                    Rebuild();
+                    lock (_gate)
+                    {
+                        Rebuild();
+                    }
+                }
+                catch (Exception rebuild) when (rebuild is SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    _logger.LogWarning("The damaged cache {Store} could not be rebuilt ({Message}); continuing without it.", _options.Path, rebuild.Message);
+
+                    // Half rebuilt: check the file again on the next call (it may be deletable by then).
+                    Volatile.Write(ref _opened, false);
+                    return fallback;
                 }
             }
             catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
@@ -303,7 +329,7 @@ public sealed class SqliteCacheStore : IDisposable
 
         foreach (var suffix in new[] { "", "-wal", "-shm", "-journal" })
         {
-            File.Delete(_options.Path + suffix);
+            _deleteFile(_options.Path + suffix);
         }
 
         CreateSchema();

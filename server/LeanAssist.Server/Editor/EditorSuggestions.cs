@@ -48,6 +48,13 @@ public sealed class EditorSuggestions : IDisposable
     /// <summary>Positions remembered per document version: the newest ones matter, and the cursor can visit many.</summary>
     internal const int MaxFocusPositions = 32;
 
+    /// <summary>
+    /// How often a loaded version's imports are checked for a rebuild (a manifest read and a few stats), so
+    /// results of a stale build are dropped even when the document itself is not edited. Bounded so that
+    /// code actions, asked on every cursor move, do not pay for it each time.
+    /// </summary>
+    internal static readonly TimeSpan DependencyCheckInterval = TimeSpan.FromSeconds(2);
+
     private readonly DocumentStore _documents;
     private readonly SuggestionService _suggestions;
     private readonly ILeanSessionPool _pool;
@@ -120,7 +127,10 @@ public sealed class EditorSuggestions : IDisposable
         }
     }
 
-    /// <summary>What is known for exactly this version of the document, or null (never results of another version).</summary>
+    /// <summary>
+    /// What is known for exactly this version of the document, or null (never results of another version, nor of
+    /// a build of its imports that has since been replaced: those are forgotten, and the next request reloads).
+    /// </summary>
     public KnownSuggestions? Known(string uri, int version)
     {
         if (!_work.TryGetValue(uri, out var work))
@@ -128,11 +138,53 @@ public sealed class EditorSuggestions : IDisposable
             return null;
         }
 
+        LoadedFile? loaded;
         lock (work.Gate)
         {
-            return work.Loaded is { } loaded && loaded.Version == version
+            loaded = work.Loaded is { } current && current.Version == version ? current : null;
+        }
+
+        if (loaded is null || !StillCurrent(loaded))
+        {
+            return null;
+        }
+
+        lock (work.Gate)
+        {
+            return work.Loaded == loaded
                 ? new KnownSuggestions(version, loaded.File, new Dictionary<string, TargetSuggestions>(work.Results), new HashSet<string>(work.AskedLlm))
                 : null;
+        }
+
+        bool StillCurrent(LoadedFile file)
+        {
+            var now = _time.GetTimestamp();
+            if (_time.GetElapsedTime(Volatile.Read(ref file.DependenciesCheckedAt), now) < DependencyCheckInterval)
+            {
+                return true;
+            }
+
+            // Outside the lock: file-system calls. An imported module rebuilt (or the manifest changed) since the load.
+            var dependencies = LeanHeaderDependencies.Describe(file.File.ProjectRoot, file.File.ImportedModules);
+            Volatile.Write(ref file.DependenciesCheckedAt, now);
+            if (dependencies == file.File.HeaderDependencies)
+            {
+                return true;
+            }
+
+            lock (work.Gate)
+            {
+                if (work.Loaded == file)
+                {
+                    _logger.LogInformation("What {Uri} imports was rebuilt; its suggestions are computed again.", work.Uri);
+                    work.Loaded = null;
+                    work.Results.Clear();
+                    work.AskedLlm.Clear();
+                    work.BackgroundDone = true;
+                }
+            }
+
+            return false;
         }
     }
 
@@ -492,7 +544,7 @@ public sealed class EditorSuggestions : IDisposable
 
                 work.Results = carried;
                 work.AskedLlm.IntersectWith(carried.Keys);
-                work.Loaded = new LoadedFile(snapshot.Version, file);
+                work.Loaded = new LoadedFile(snapshot.Version, file, _time.GetTimestamp());
             }
         }
 
@@ -552,7 +604,15 @@ public sealed class EditorSuggestions : IDisposable
         }
     }
 
-    private sealed record LoadedFile(int Version, LeanFileTargets File);
+    private sealed class LoadedFile(int version, LeanFileTargets file, long loadedAt)
+    {
+        public int Version { get; } = version;
+
+        public LeanFileTargets File { get; } = file;
+
+        /// <summary>When the build of its imports was last compared with the one it was loaded on (a timestamp of the server's clock).</summary>
+        public long DependenciesCheckedAt = loadedAt;
+    }
 
     private sealed class DocumentWork(string uri, string path, string? projectRoot)
     {

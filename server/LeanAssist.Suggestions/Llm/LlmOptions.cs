@@ -98,7 +98,7 @@ public sealed class ModelPriceOptions
 }
 
 /// <summary><c>leanAssist.llmCache.*</c>: LeanAssist's own cache of LLM answers (memory, then disk).</summary>
-public sealed class LlmCacheOptions
+public sealed class LlmCacheOptions : LeanAssist.Suggestions.Caching.ICacheSettings
 {
     /// <summary><c>leanAssist.llmCache.enabled</c>.</summary>
     public bool Enabled { get; set; } = true;

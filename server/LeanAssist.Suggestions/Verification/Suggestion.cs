@@ -41,6 +41,9 @@ public sealed record Suggestion(
     LlmShare? Llm)
 {
     public bool IsVerified => Verdict is SuggestionVerdict.Solved or SuggestionVerdict.Progress;
+
+    /// <summary>Other proposers that suggested the same tactic (up to spacing Lean ignores); it was verified once, as <see cref="Source"/>'s.</summary>
+    public IReadOnlyList<string> AlsoProposedBy { get; init; } = [];
 }
 
 public enum TargetOutcome

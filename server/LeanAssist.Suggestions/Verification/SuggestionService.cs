@@ -111,6 +111,9 @@ public sealed class SuggestionService
         var llmBatch = useLlm
             ? _generator.GenerateAsync(proposalRequest, p => p.Kind == ProposerKind.Llm, cancellationToken)
             : null;
+
+        // Keyed by TacticText.DeduplicationKey: the batches are merged here, so the LLM's "simp [a,b]" is not
+        // run again after the portfolio's "simp [a, b]" (each batch is de-duplicated by the same key already).
         var results = new Dictionary<string, Suggestion>(StringComparer.Ordinal);
         try
         {
@@ -154,7 +157,7 @@ public sealed class SuggestionService
             var repair = await _generator.GenerateAsync(proposalRequest with { FailedAttempts = failures, IsRepairRound = true },
                 p => p.Kind == ProposerKind.Llm, cancellationToken).ConfigureAwait(false);
             Account(repair, run, problems);
-            var fresh = repair.Candidates.Where(c => !results.ContainsKey(c.Tactic)).Select(c => (c, Share(repair, c))).ToArray();
+            var fresh = repair.Candidates.Where(c => !results.ContainsKey(SameTactic(c.Tactic))).Select(c => (c, Share(repair, c))).ToArray();
             if (fresh.Length == 0)
             {
                 break;
@@ -222,10 +225,15 @@ public sealed class SuggestionService
         CancellationToken cancellationToken)
     {
         var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler)>();
+        var planned = new HashSet<string>(StringComparer.Ordinal);
+        var repeats = new List<(string Key, string Proposer)>();
         foreach (var (candidate, share) in candidates)
         {
-            if (results.ContainsKey(candidate.Tactic))
+            var key = SameTactic(candidate.Tactic);
+            if (results.ContainsKey(key) || !planned.Add(key))
             {
+                // Already verified (or about to be) as proposed by someone else: Lean would say the same again.
+                repeats.Add((key, candidate.Proposer));
                 continue;
             }
 
@@ -246,11 +254,32 @@ public sealed class SuggestionService
             toRun.Add((candidate, share, safety.TrustsCompiler));
         }
 
-        if (toRun.Count == 0)
+        if (toRun.Count > 0)
         {
-            return;
+            await RunInLeanAsync(file, target, toRun, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var (key, proposer) in repeats)
+        {
+            if (results.TryGetValue(key, out var first) && first.Source != proposer && !first.AlsoProposedBy.Contains(proposer))
+            {
+                results[key] = first with { AlsoProposedBy = [.. first.AlsoProposedBy, proposer] };
+            }
+        }
+    }
+
+    private async Task RunInLeanAsync(
+        LeanFileTargets file,
+        LeanTarget target,
+        List<(TacticCandidate Candidate, LlmShare? Share, bool NativeDecide)> toRun,
+        GoalFeatures features,
+        SuggestOptions options,
+        VerificationOptions settings,
+        Dictionary<string, Suggestion> results,
+        Tally run,
+        IProgress<SuggestProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         progress?.Report(new SuggestProgress($"Verifying {toRun.Count} candidates in Lean", results.Count, results.Count + toRun.Count));
         var runs = await _pool.RunTacticsAsync(target.ProofState!, toRun.Select(c => c.Candidate.Tactic).ToArray(), options.Priority, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < runs.Count; i++)
@@ -276,7 +305,7 @@ public sealed class SuggestionService
         {
             foreach (var candidate in TryThisSuggestions.ToCandidates(messages, tactic))
             {
-                if (!results.ContainsKey(candidate.Tactic))
+                if (!results.ContainsKey(SameTactic(candidate.Tactic)))
                 {
                     named.Add((candidate with { Proposer = TryThisSource }, null));
                 }
@@ -334,7 +363,7 @@ public sealed class SuggestionService
 
     private void Add(Dictionary<string, Suggestion> results, Suggestion suggestion)
     {
-        results[suggestion.Tactic] = suggestion;
+        results[SameTactic(suggestion.Tactic)] = suggestion;
         _candidates.Add(1,
             new KeyValuePair<string, object?>("leanassist.verdict", Verdict(suggestion.Verdict)),
             new KeyValuePair<string, object?>("leanassist.candidate.source", suggestion.Source));
@@ -390,8 +419,10 @@ public sealed class SuggestionService
         return new LlmShare(usage.Latency.TotalMilliseconds / count, (double)usage.InputTokens / count, (double)usage.OutputTokens / count, usage.CostUsd / count, usage.FromCache);
     }
 
-    private static VerdictCacheKey Key(LeanFileTargets file, LeanTarget target, string tactic) =>
-        new(file.Toolchain, target.EnvironmentBefore, target.Goal, tactic);
+    private static VerdictCacheKey Key(LeanFileTargets file, LeanTarget target, string tactic) => VerdictCacheKey.For(file, target, tactic);
+
+    /// <summary>Candidates with the same key are one tactic to Lean (spacing Lean ignores), whoever proposed them.</summary>
+    private static string SameTactic(string tactic) => TacticText.DeduplicationKey(tactic);
 
     /// <summary>A few lines above the declaration (definitions it may use) for the LLM's context.</summary>
     private static string NearbyText(SourceText text, LeanTarget target)

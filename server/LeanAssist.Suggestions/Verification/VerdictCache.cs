@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
+using LeanAssist.Lean.Sessions;
 using LeanAssist.Lean.Source;
-using LeanAssist.Lean.Storage;
 using LeanAssist.Lean.Telemetry;
 using LeanAssist.Lean.Verdicts;
 using LeanAssist.Suggestions.Caching;
@@ -10,14 +10,31 @@ using Microsoft.Extensions.Options;
 namespace LeanAssist.Suggestions.Verification;
 
 /// <summary>
-/// What decides a verdict: the Lean version, the environment before the declaration (header and every
-/// command above it, as a fingerprint chain), the goal exactly as Lean printed it, and the tactic.
-/// Editing below a declaration leaves the key of its goals unchanged; editing above changes the
-/// fingerprint, so stale verdicts are never found (they age out of the store).
+/// What decides a verdict: the Lean version; the environment before the declaration (a fingerprint chain
+/// over the header, the project it is loaded in, the state of what the header imports, and every command
+/// above); the declaration's own text, split at the target; the goal exactly as Lean printed it; and the tactic.
 /// </summary>
-public readonly record struct VerdictCacheKey(string Toolchain, LeanFingerprint EnvironmentBefore, string Goal, string Tactic)
+/// <remarks>
+/// The goal text alone is not enough. What is in scope at the target but not printed in the goal belongs to
+/// the declaration: <c>open Nat in</c> / <c>set_option … in</c> before it (part of its command, so not of the
+/// environment before it), <c>classical</c> or <c>open … in</c> among the tactics above the target. The text
+/// after the target counts too: Lean elaborates a term's <c>by</c> blocks after the rest of the term (so later
+/// text can fix what the goal's metavariables and hidden implicit arguments are), and a <c>where</c> clause's
+/// functions are in the target's context as hidden local declarations. Hence the whole declaration, as sent to
+/// Lean (line ends normalised to "\n", nothing else changed: spacing can be syntax in Lean). Editing below a
+/// declaration leaves the keys of its goals unchanged; editing the declaration or anything above changes them.
+/// </remarks>
+public readonly record struct VerdictCacheKey(string Toolchain, LeanFingerprint EnvironmentBefore, string DeclarationBefore, string DeclarationFrom, string Goal, string Tactic)
 {
-    public string Hash => LeanFingerprint.Compute("verdict", Toolchain, EnvironmentBefore.Value, Goal, Tactic).Value;
+    public string Hash => LeanFingerprint.Compute("verdict", Toolchain, EnvironmentBefore.Value, DeclarationBefore, DeclarationFrom, Goal, Tactic).Value;
+
+    /// <summary>The key of running <paramref name="tactic"/> on <paramref name="target"/> of <paramref name="file"/>.</summary>
+    public static VerdictCacheKey For(LeanFileTargets file, LeanTarget target, string tactic)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentNullException.ThrowIfNull(target);
+        return new(file.Toolchain, target.EnvironmentBefore, target.DeclarationTextBefore, target.DeclarationTextFrom, target.Goal, tactic);
+    }
 }
 
 /// <summary>A verdict as stored: everything the suggestion shows, and the Lean time it took when it was computed.</summary>
@@ -42,27 +59,19 @@ internal sealed partial class VerdictCacheJsonContext : JsonSerializerContext;
 /// Only verdicts that say something about the tactic are stored: solved, progress and failed. Timeouts,
 /// crashes and unavailability never are.
 /// </summary>
-public sealed class VerdictCache : IDisposable
+public sealed class VerdictCache(IOptionsMonitor<VerificationOptions> options, TimeProvider timeProvider, ILogger<VerdictCache> logger, LeanAssistMeter meter)
+    : ConfiguredLayeredCache<CachedVerdict>(Definition, () => options.CurrentValue.VerdictCache, VerdictCacheJsonContext.Default.CachedVerdict,
+        verdict => verdict.Kind is TacticVerdictKind.Solved or TacticVerdictKind.Progress or TacticVerdictKind.Failed && verdict.GoalsAfter is not null && verdict.TryThisMessages is not null,
+        timeProvider, logger, meter)
 {
     public const string DiskFileName = "verdicts.db";
-    public const int DiskSchemaVersion = 1;
 
-    private readonly IOptionsMonitor<VerificationOptions> _options;
-    private readonly LayeredCache<CachedVerdict> _cache;
+    /// <summary>2: keys include the declaration's text and the header's dependencies (version 1 keys could be stale).</summary>
+    public const int DiskSchemaVersion = 2;
 
-    public VerdictCache(IOptionsMonitor<VerificationOptions> options, TimeProvider timeProvider, ILogger<VerdictCache> logger, LeanAssistMeter meter)
-    {
-        _options = options;
-        _cache = new LayeredCache<CachedVerdict>("verdict", DiskSchemaVersion, Settings, VerdictCacheJsonContext.Default.CachedVerdict,
-            verdict => verdict.Kind is TacticVerdictKind.Solved or TacticVerdictKind.Progress or TacticVerdictKind.Failed && verdict.GoalsAfter is not null && verdict.TryThisMessages is not null,
-            timeProvider, logger, meter);
-    }
+    private static readonly CacheDefinition Definition = new("verdict", DiskSchemaVersion, "verdicts", DiskFileName);
 
-    public LayeredCacheStatistics Statistics => _cache.Statistics;
-
-    public string DiskPath => Path.Combine(LeanAssistDirectories.Resolve(_options.CurrentValue.VerdictCache.Directory, "verdicts"), DiskFileName);
-
-    public CachedVerdict? TryGet(VerdictCacheKey key) => _cache.TryGet(key.Hash)?.Value;
+    public CachedVerdict? TryGet(VerdictCacheKey key) => Layers.TryGet(key.Hash)?.Value;
 
     /// <summary>Stores a verdict if it is one that may be cached.</summary>
     public void Set(VerdictCacheKey key, TacticVerdict verdict, TimeSpan leanTime)
@@ -72,17 +81,6 @@ public sealed class VerdictCache : IDisposable
             return;
         }
 
-        _cache.Set(key.Hash, new CachedVerdict(verdict.Kind, verdict.Reason, verdict.Detail, verdict.GoalsAfter, verdict.TryThisMessages, leanTime.TotalMilliseconds));
-    }
-
-    /// <summary>Empties the cache; returns how many verdicts were on disk.</summary>
-    public long Clear() => _cache.Clear();
-
-    public void Dispose() => _cache.Dispose();
-
-    private CacheLayerSettings Settings()
-    {
-        var settings = _options.CurrentValue.VerdictCache;
-        return new CacheLayerSettings(settings.Enabled, settings.MemoryEntries, settings.DiskEntries, DiskPath);
+        Layers.Set(key.Hash, new CachedVerdict(verdict.Kind, verdict.Reason, verdict.Detail, verdict.GoalsAfter, verdict.TryThisMessages, leanTime.TotalMilliseconds));
     }
 }

@@ -33,7 +33,7 @@ public sealed class RepairOptions
     public int MaxFailures { get; set; } = 8;
 }
 
-public sealed class VerdictCacheOptions
+public sealed class VerdictCacheOptions : LeanAssist.Suggestions.Caching.ICacheSettings
 {
     /// <summary><c>leanAssist.verdictCache.enabled</c>.</summary>
     public bool Enabled { get; set; } = true;

@@ -28,6 +28,11 @@ public sealed class LoadFileTests
         Assert.StartsWith("/-- Commutativity. -/\ntheorem add_comm'", sorries[0].DeclarationText, StringComparison.Ordinal);
         Assert.All(sorries, t => Assert.NotNull(t.ProofState));
 
+        // The verdict key splits each declaration at its target: what is above it in the declaration, and the rest.
+        Assert.All(sorries, t => Assert.StartsWith("sorry", t.DeclarationTextFrom, StringComparison.Ordinal));
+        Assert.EndsWith("intro h2; ", sorries[1].DeclarationTextBefore, StringComparison.Ordinal);
+        Assert.Equal(sorries[1].DeclarationText, sorries[1].DeclarationTextBefore + sorries[1].DeclarationTextFrom);
+
         // Fingerprints chain: each declaration's environment-before is the previous command's fingerprint.
         Assert.Equal(file.HeaderFingerprint, file.Commands[0].EnvironmentBefore);
         Assert.Equal(file.Commands[1].Fingerprint, sorries[1].EnvironmentBefore);

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using LeanAssist.Lean.Pool;
-using LeanAssist.Lean.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using LeanAssist.Testing;
 
 namespace LeanAssist.Lean.Tests.Pool;
 
@@ -22,17 +21,7 @@ public sealed class OutcomePersistenceTests
         return copy;
     }
 
-    private static long Count(string directory)
-    {
-        var path = Path.Combine(directory, "outcomes.db");
-        if (!File.Exists(path))
-        {
-            return 0;
-        }
-
-        using var store = new SqliteCacheStore(new SqliteCacheStoreOptions(path, "lean-outcomes", 1, 200_000), TimeProvider.System, NullLogger.Instance);
-        return store.Count();
-    }
+    private static long Count(string directory) => CacheFiles.CountEntries(Path.Combine(directory, "outcomes.db"));
 
     [Fact]
     public async Task Settings_given_after_the_pool_was_built_decide_and_changes_apply_at_once()

@@ -43,7 +43,9 @@ public sealed class SchedulingTests
 
         Assert.Equal(LeanUnavailableReason.QueueFull, refused.Reason);
         Assert.Contains("leanAssist.repl.queueLimit is 3", refused.Message, StringComparison.Ordinal);
-        Assert.All(await running.WaitAsync(TimeSpan.FromSeconds(30)), r => Assert.Equal(TacticVerdictKind.Solved, r.Verdict.Kind));
+        var completed = await running.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, completed.Count);
+        Assert.All(completed, r => Assert.Equal(TacticVerdictKind.Solved, r.Verdict.Kind));
     }
 
     [Fact]
@@ -94,6 +96,7 @@ public sealed class SchedulingTests
         Assert.True(reloaded.LeanRequests > 0);
         await Eventually.TrueAsync(() => harness.Pool.Snapshot.Warm == 2, TimeSpan.FromSeconds(20), "two fresh warm sessions");
         Assert.DoesNotContain(harness.Pool.Snapshot.Sessions, s => before.Contains(s.ProcessId));
+        Assert.NotEmpty(before);
         Assert.All(before, pid => Assert.False(ProcessTree.IsAlive(pid!.Value)));
     }
 

@@ -105,6 +105,7 @@ public sealed class TacticRunTests
 
         var runs = await harness.RunAsync(target, "rfl", "rfl", "rfl", "rfl");
 
+        Assert.Equal(4, runs.Count);
         Assert.All(runs, r => Assert.Equal(TacticVerdictKind.Solved, r.Verdict.Kind));
         Assert.Equal(expectedPickles, harness.Log.CountRequests("pickleProofState"));
         Assert.Equal(expectedPickles, harness.Log.CountRequests("unpickleProofState"));

@@ -65,6 +65,7 @@ public sealed class CandidateRegistrationTests : IDisposable
         var after = await generator.GenerateAsync(request, CancellationToken.None);
 
         Assert.Single(server.Requests);
+        Assert.NotEmpty(before.Candidates);
         Assert.All(before.Candidates, c => Assert.Equal("portfolio", c.Proposer));
         Assert.Contains(after.Candidates, c => c is { Proposer: "llm", Tactic: "exact Nat.succ_pos x" });
         Assert.Equal("portfolio", after.Candidates[0].Proposer);

@@ -29,6 +29,28 @@ public sealed class EditorFeatureTests
     }
 
     [Fact]
+    public async Task Rebuilding_an_imported_module_reverifies_the_open_document_without_an_edit()
+    {
+        await using var editor = await EditorHarness.StartAsync();
+        var olean = editor.Project.WriteFile(".lake/build/lib/lean/Proj/Basic.olean", "built once");
+        var built = new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(olean, built);
+        var uri = await editor.OpenAsync("Imports.lean", "import Proj.Basic\n\ntheorem plus_zero (n : Nat) : n + 0 = n := by\n  sorry\n");
+        await editor.WaitForActionsAsync(uri, 3, 3, EditorHarness.HasVerified);
+        var headers = editor.Log.CountRequests("header");
+        var tactics = editor.Log.CountRequests("tactic");
+
+        File.WriteAllText(olean, "built twice, differently");
+        File.SetLastWriteTimeUtc(olean, built.AddMinutes(5));
+
+        // The same document version: what was verified on the old build is dropped (within the check interval),
+        // and the tactics are verified again by sessions that imported the new build, not served from the cache.
+        var actions = await editor.WaitForActionsAsync(uri, 3, 3, a => EditorHarness.HasVerified(a) && editor.Log.CountRequests("tactic") > tactics);
+        Assert.Matches(@"^LeanAssist: `omega` closes the goal", EditorHarness.Titles(actions).First());
+        Assert.True(editor.Log.CountRequests("header") > headers, "a session imported the new build");
+    }
+
+    [Fact]
     public async Task The_lightbulb_is_ready_after_background_prefetch_with_verified_titled_edits()
     {
         await using var editor = await EditorHarness.StartAsync();

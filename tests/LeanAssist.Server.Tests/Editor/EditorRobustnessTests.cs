@@ -265,15 +265,5 @@ public sealed class EditorRobustnessTests
         Assert.False(Directory.Exists(commandLineOutcomes));
     }
 
-    private static long CountOutcomes(string directory)
-    {
-        var path = Path.Combine(directory, "outcomes.db");
-        if (!File.Exists(path))
-        {
-            return 0;
-        }
-
-        using var store = new SqliteCacheStore(new SqliteCacheStoreOptions(path, "lean-outcomes", 1, 200_000), TimeProvider.System, NullLogger.Instance);
-        return store.Count();
-    }
+    private static long CountOutcomes(string directory) => CacheFiles.CountEntries(Path.Combine(directory, "outcomes.db"));
 }

@@ -134,7 +134,9 @@ public sealed class PipelineTests
         Assert.Equal(0, second.Summary.LlmCalls);
         Assert.Equal(second.Summary.VerdictCacheHits, second.Files.Single().Targets.Sum(t => t.Candidates.Count(c => c.Verdict != "rejected")));
         Assert.Equal(first.Files.Single().Targets.Select(t => (t.Status, t.Tactic)), second.Files.Single().Targets.Select(t => (t.Status, t.Tactic)));
-        Assert.All(second.Files.Single().Targets.SelectMany(t => t.Candidates).Where(c => c.Verdict != "rejected"), c => Assert.True(c.FromCache));
+        var verified = second.Files.Single().Targets.SelectMany(t => t.Candidates).Where(c => c.Verdict != "rejected").ToArray();
+        Assert.NotEmpty(verified);
+        Assert.All(verified, c => Assert.True(c.FromCache));
         project.Dispose();
     }
 
@@ -238,6 +240,7 @@ public sealed class PipelineTests
         var (_, results) = await host.SuggestAllAsync(path, useLlm: false);
 
         Assert.Empty(llm.Requests);
+        Assert.NotEmpty(results.Single().Suggestions);
         Assert.All(results.Single().Suggestions, s => Assert.Equal("portfolio", s.Source));
     }
 
@@ -326,8 +329,12 @@ public sealed class PipelineTests
         var (_, below) = await host.SuggestAllAsync(path, text: text + "\ntheorem later : True := trivial\n");
         var (_, above) = await host.SuggestAllAsync(path, text: "def helper := 1\n\n" + text);
 
-        Assert.All(below.SelectMany(r => r.Suggestions).Where(s => s.Verdict != SuggestionVerdict.Rejected), s => Assert.True(s.FromCache));
-        Assert.All(above.SelectMany(r => r.Suggestions).Where(s => s.Verdict != SuggestionVerdict.Rejected), s => Assert.False(s.FromCache));
+        var keptBelow = below.SelectMany(r => r.Suggestions).Where(s => s.Verdict != SuggestionVerdict.Rejected).ToArray();
+        var keptAbove = above.SelectMany(r => r.Suggestions).Where(s => s.Verdict != SuggestionVerdict.Rejected).ToArray();
+        Assert.NotEmpty(keptBelow);
+        Assert.NotEmpty(keptAbove);
+        Assert.All(keptBelow, s => Assert.True(s.FromCache));
+        Assert.All(keptAbove, s => Assert.False(s.FromCache));
     }
 
     [Fact]

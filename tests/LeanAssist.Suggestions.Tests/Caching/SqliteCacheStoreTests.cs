@@ -158,6 +158,52 @@ public sealed class SqliteCacheStoreTests : IDisposable
         Assert.Equal(0, store.Count());
     }
 
+    [Fact]
+    public void DamageFoundInUse_WhenTheFileCannotBeDeleted_IsAMiss_NotAnException()
+    {
+        var deletesFail = true;
+        using var store = new SqliteCacheStore(new SqliteCacheStoreOptions(DatabasePath, "test-kind", 1, 100), _time, NullLogger.Instance, path =>
+        {
+            if (deletesFail)
+            {
+                throw new IOException($"stand-in for a locked or read-only file: {path}");
+            }
+
+            File.Delete(path);
+        });
+        store.Set("a", [1]);
+        Assert.Equal([1], store.Get("a"));
+
+        // The store is open and checked; now the file stops being a database under it.
+        Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        SqliteConnection.ClearAllPools();
+        File.WriteAllBytes(DatabasePath, Encoding.UTF8.GetBytes(new string('x', 8192)));
+
+        // The rebuild fails (the seam throws); callers still see only misses and dropped writes.
+        Assert.Null(store.Get("a"));
+        store.Set("b", [2]);
+        Assert.Equal(0, store.Count());
+        Assert.True(store.Rebuilds >= 1);
+
+        // Once the file can be deleted, the next call rebuilds the store and it works again.
+        deletesFail = false;
+        store.Set("c", [3]);
+        Assert.Equal([3], store.Get("c"));
+        Assert.Null(store.Get("a"));
+    }
+
+    [Fact]
+    public void AfterDispose_ReadsMissAndWritesAreDropped()
+    {
+        var store = Open();
+        store.Set("a", [1]);
+        store.Dispose();
+
+        Assert.Null(store.Get("a"));
+        store.Set("b", [2]);
+        Assert.Equal(0, store.Count());
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();

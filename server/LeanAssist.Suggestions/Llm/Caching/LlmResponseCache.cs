@@ -1,12 +1,8 @@
-using System.Diagnostics.Metrics;
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using LeanAssist.Lean.Storage;
 using LeanAssist.Lean.Telemetry;
 using LeanAssist.Suggestions.Caching;
 using LeanAssist.Suggestions.Llm.Budget;
 using LeanAssist.Suggestions.Llm.Providers;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -37,40 +33,18 @@ internal sealed partial class LlmCacheJsonContext : JsonSerializerContext;
 /// stored; an entry that cannot be read back is dropped and counted as a miss. The raw answer text is
 /// stored (not parsed candidates), so improvements to parsing apply to cached answers too.
 /// </summary>
-public sealed class LlmResponseCache : IDisposable
+public sealed class LlmResponseCache(IOptionsMonitor<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmResponseCache> logger, LeanAssistMeter meter)
+    : ConfiguredLayeredCache<CachedLlmAnswer>(Definition, () => options.CurrentValue.LlmCache, LlmCacheJsonContext.Default.CachedLlmAnswer,
+        answer => answer.Texts.Count > 0 && answer.Texts.All(t => t is not null), timeProvider, logger, meter)
 {
     public const string DiskFileName = "llm-responses.db";
     public const int DiskSchemaVersion = 1;
 
-    private readonly IOptionsMonitor<LlmOptions> _options;
-    private readonly LayeredCache<CachedLlmAnswer> _cache;
-
-    public LlmResponseCache(IOptionsMonitor<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmResponseCache> logger, LeanAssistMeter meter)
-    {
-        _options = options;
-        _cache = new LayeredCache<CachedLlmAnswer>("llm", DiskSchemaVersion, Settings, LlmCacheJsonContext.Default.CachedLlmAnswer,
-            answer => answer.Texts.Count > 0 && answer.Texts.All(t => t is not null), timeProvider, logger, meter);
-    }
-
-    public LayeredCacheStatistics Statistics => _cache.Statistics;
-
-    /// <summary>The disk layer's file for the current settings.</summary>
-    public string DiskPath => Path.Combine(LeanAssistDirectories.Resolve(_options.CurrentValue.LlmCache.Directory, "llm"), DiskFileName);
+    private static readonly CacheDefinition Definition = new("llm", DiskSchemaVersion, "llm", DiskFileName);
 
     /// <summary>Looks <paramref name="key"/> up in memory, then on disk (promoting a disk hit to memory).</summary>
-    public (CachedLlmAnswer Answer, CacheLayer Layer)? TryGet(string key) => _cache.TryGet(key);
+    public (CachedLlmAnswer Answer, CacheLayer Layer)? TryGet(string key) => Layers.TryGet(key);
 
     /// <summary>Stores a successful answer in every enabled layer.</summary>
-    public void Set(string key, CachedLlmAnswer answer) => _cache.Set(key, answer);
-
-    /// <summary>Empties both layers; returns how many answers were on disk.</summary>
-    public long Clear() => _cache.Clear();
-
-    public void Dispose() => _cache.Dispose();
-
-    private CacheLayerSettings Settings()
-    {
-        var settings = _options.CurrentValue.LlmCache;
-        return new CacheLayerSettings(settings.Enabled, settings.MemoryEntries, settings.DiskEntries, DiskPath);
-    }
+    public void Set(string key, CachedLlmAnswer answer) => Layers.Set(key, answer);
 }
