@@ -260,13 +260,22 @@ public sealed class JsonRpcConnection
             return await pending.Task.ConfigureAwait(false);
         }
 
-        await SendAsync(writer =>
+        try
         {
-            writer.WriteNumber("id", id);
-            writer.WriteString("method", method);
-            writer.WritePropertyName("params");
-            JsonSerializer.Serialize(writer, parameters, paramsType);
-        }).ConfigureAwait(false);
+            await SendAsync(writer =>
+            {
+                writer.WriteNumber("id", id);
+                writer.WriteString("method", method);
+                writer.WritePropertyName("params");
+                JsonSerializer.Serialize(writer, parameters, paramsType);
+            }).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not sent (the parameters could not be serialized): nothing will ever answer it.
+            _pending.TryRemove(id, out _);
+            throw;
+        }
 
         // Registered only after the request was written, so a $/cancelRequest can never reach the other
         // side before the request it cancels (it would be ignored there, and the request would run anyway).
