@@ -42,7 +42,7 @@ ${renderCaches(snapshot)}
 <h2>LLM and spend</h2>
 ${renderSpend(snapshot)}
 <details>
-<summary>All counters</summary>
+<summary>All counters and gauges</summary>
 ${renderCounters(snapshot.counters)}
 </details>
 </body>
@@ -173,7 +173,7 @@ function renderCounters(counters: CounterValue[]): string {
     }
 
     const sorted = [...counters].sort((a, b) => a.name.localeCompare(b.name));
-    return table(['Counter', 'Attributes', 'Value'], sorted.map(c => [c.name, formatAttributes(c.attributes), formatNumber(c.value)]), [2]);
+    return table(['Name', 'Kind', 'Attributes', 'Value'], sorted.map(c => [c.name, c.kind, formatAttributes(c.attributes), formatNumber(c.value)]), [3]);
 }
 
 /** An HTML table; every cell is escaped. Columns listed in `numeric` are right-aligned. */

@@ -148,11 +148,16 @@ export interface MetricsSnapshot {
     status: StatusParams;
 }
 
+/** One counter or gauge series (server: CounterValue in LeanAssistProtocol.cs). */
 export interface CounterValue {
     name: string;
     attributes: Record<string, string>;
     value: number;
+    /** `counter`: a total that only grows; `gauge`: a current value that may also go down. */
+    kind: MetricKind;
 }
+
+export type MetricKind = 'counter' | 'gauge';
 
 export interface HistogramValue {
     name: string;

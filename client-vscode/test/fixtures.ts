@@ -25,9 +25,10 @@ export function sampleSnapshot(overrides: Partial<MetricsSnapshot> = {}): Metric
     return {
         takenAt: '2025-11-22T10:16:00Z',
         counters: [
-            { name: 'leanassist.cache.lookups', attributes: { 'leanassist.cache.layer': 'verdict.memory', 'leanassist.cache.result': 'hit' }, value: 30 },
-            { name: 'leanassist.cache.lookups', attributes: { 'leanassist.cache.layer': 'verdict.memory', 'leanassist.cache.result': 'miss' }, value: 10 },
-            { name: 'leanassist.candidates', attributes: { 'leanassist.verdict': 'solved', 'leanassist.candidate.source': 'portfolio' }, value: 4 },
+            { name: 'leanassist.cache.lookups', attributes: { 'leanassist.cache.layer': 'verdict.memory', 'leanassist.cache.result': 'hit' }, value: 30, kind: 'counter' },
+            { name: 'leanassist.cache.lookups', attributes: { 'leanassist.cache.layer': 'verdict.memory', 'leanassist.cache.result': 'miss' }, value: 10, kind: 'counter' },
+            { name: 'leanassist.candidates', attributes: { 'leanassist.verdict': 'solved', 'leanassist.candidate.source': 'portfolio' }, value: 4, kind: 'counter' },
+            { name: 'leanassist.lean.sessions', attributes: { state: 'warm' }, value: 2, kind: 'gauge' },
         ],
         histograms: [
             { name: 'leanassist.lsp.code_action.duration', unit: 's', attributes: {}, count: 120, sum: 0.5, p50: 0.0012, p90: 0.003, p99: 0.0081 },

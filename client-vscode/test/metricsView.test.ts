@@ -36,6 +36,11 @@ describe('metrics HTML', () => {
         assert.match(stepOnly, /<rect class="verified"/);
     });
 
+    test('tells counters from gauges in the table of all series', () => {
+        assert.match(html, /<td>leanassist\.lean\.sessions<\/td><td>gauge<\/td><td>state=warm<\/td><td class="number">2<\/td>/);
+        assert.match(html, /<td>leanassist\.candidates<\/td><td>counter<\/td>/);
+    });
+
     test('allows no scripts: the policy permits only the nonced style block', () => {
         assert.match(html, /content="default-src 'none'; style-src 'nonce-NONCE';"/);
         assert.match(html, /<style nonce="NONCE">/);
@@ -45,7 +50,7 @@ describe('metrics HTML', () => {
     test('escapes everything the server sends', () => {
         const hostile = renderMetricsHtml(
             sampleSnapshot({
-                counters: [{ name: '<script>alert(1)</script>', attributes: { '"onload': '<img>' }, value: 1 }],
+                counters: [{ name: '<script>alert(1)</script>', attributes: { '"onload': '<img>' }, value: 1, kind: 'counter' }],
                 status: sampleStatus({ health: 'degraded', healthReason: '<b>bold</b>' }),
             }),
             'N',

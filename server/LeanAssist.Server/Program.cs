@@ -1,3 +1,3 @@
 using LeanAssist.Server.CommandLine;
 
-return await LeanAssistCommandLine.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await LeanAssistCommandLine.InvokeAsync(args).ConfigureAwait(false);

@@ -71,6 +71,40 @@ public sealed class WorkDoneProgressTests
     }
 
     [Fact]
+    public async Task A_cancel_that_finds_the_progress_just_as_it_ends_is_harmless()
+    {
+        var (harness, endpoint) = await StartAsync(clientSupportsProgress: true);
+        await using var _ = harness;
+        var progress = await WorkDoneProgress.BeginAsync(endpoint.Client, endpoint.Progress, MessageId.FromString("late"), "Work", true, CancellationToken.None);
+
+        // The interleaving of a window/workDoneProgress/cancel that looked the progress up before it ended.
+        await progress.DisposeAsync();
+        progress.Cancel();
+
+        Assert.True(progress.CancellationToken.IsCancellationRequested);
+        Assert.False(endpoint.Progress.Cancel(MessageId.FromString("late")));
+    }
+
+    [Fact]
+    public async Task Ending_a_progress_leaves_a_later_one_with_the_same_client_token_cancellable()
+    {
+        var (harness, endpoint) = await StartAsync(clientSupportsProgress: true);
+        await using var _ = harness;
+        var token = MessageId.FromString("shared");
+        var first = await WorkDoneProgress.BeginAsync(endpoint.Client, endpoint.Progress, token, "First", true, CancellationToken.None);
+        var second = await WorkDoneProgress.BeginAsync(endpoint.Client, endpoint.Progress, token, "Second", true, CancellationToken.None);
+        var secondCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        second.CancellationToken.Register(() => secondCancelled.SetResult());
+
+        await first.DisposeAsync();
+        await harness.Client.NotifyAsync(LspMethods.WorkDoneProgressCancel, new JsonObject { ["token"] = "shared" });
+
+        await secondCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(first.CancellationToken.IsCancellationRequested);
+        await second.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Without_client_support_nothing_is_sent()
     {
         var (harness, endpoint) = await StartAsync(clientSupportsProgress: false);

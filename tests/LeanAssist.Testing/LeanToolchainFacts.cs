@@ -29,3 +29,15 @@ public sealed class UnixFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A fact about Linux behavior (/proc, zombie processes); skipped elsewhere, saying so.</summary>
+public sealed class LinuxFactAttribute : FactAttribute
+{
+    public LinuxFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "Skipped: this test checks Linux behavior (/proc and unreaped child processes).";
+        }
+    }
+}

@@ -748,9 +748,12 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
             var options = _options.CurrentValue;
             var limit = options.EffectiveMemoryLimitBytes;
+
+            // One reading of the process table for all sessions (on macOS each reading runs ps).
+            var table = sessions.Length > 0 ? ProcessTree.Read() : null;
             foreach (var session in sessions)
             {
-                if (session.Process is not { IsUsable: true } process || process.GetResidentBytes() is var bytes && bytes <= limit)
+                if (session.Process is not { IsUsable: true } process || process.GetResidentBytes(table) is var bytes && bytes <= limit)
                 {
                     continue;
                 }

@@ -256,7 +256,9 @@ public sealed class ReplProcess : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Resident memory of the process tree in bytes.</summary>
-    public long GetResidentBytes() => _exited.Task.IsCompleted ? 0 : ProcessTree.GetResidentBytes(ProcessId);
+    /// <param name="reading">A process table read for several processes at once; null to read one now.</param>
+    public long GetResidentBytes(ProcessTableReading? reading = null) =>
+        _exited.Task.IsCompleted ? 0 : (reading ?? ProcessTree.Read()).GetResidentBytes(ProcessId);
 
     /// <summary>Kills the whole process tree; a request in flight fails with <paramref name="reason"/>.</summary>
     public void Kill(ReplFailureException reason)

@@ -67,7 +67,7 @@ public sealed class JsonRpcConnection
     private readonly FrameWriter _writer;
     private readonly ILogger _logger;
     private readonly Dictionary<string, Registration> _handlers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<MessageId, CancellationTokenSource> _inFlight = new();
+    private readonly ConcurrentDictionary<MessageId, InFlightRequest> _inFlight = new();
     private readonly ConcurrentDictionary<long, PendingRequest> _pending = new();
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly CancellationTokenSource _closing = new();
@@ -193,7 +193,21 @@ public sealed class JsonRpcConnection
                 switch (frame.Kind)
                 {
                     case FrameKind.Message:
-                        await HandleBodyAsync(frame.Body).ConfigureAwait(false);
+                        try
+                        {
+                            await HandleBodyAsync(frame.Body).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+                        {
+                            break;
+                        }
+                        catch (Exception e)
+                        {
+                            // One bad message must never end the connection (and with it the server).
+                            // Requests were already answered where they failed (see DispatchRequestAsync).
+                            _logger.LogError(e, "Handling a message failed; the connection goes on.");
+                        }
+
                         break;
                     case FrameKind.MalformedHeader:
                     case FrameKind.UnsupportedEncoding:
@@ -228,14 +242,44 @@ public sealed class JsonRpcConnection
         JsonTypeInfo<TResult> resultType,
         CancellationToken cancellationToken)
     {
-        if (_closing.IsCancellationRequested)
-        {
-            throw new ConnectionClosedException($"Cannot send '{method}': the connection has ended.");
-        }
-
+        cancellationToken.ThrowIfCancellationRequested();
         var id = Interlocked.Increment(ref _nextRequestId);
         var pending = new PendingRequest<TResult>(method, resultType);
         _pending[id] = pending;
+
+        // ShutDownAsync cancels _closing first and then fails what it finds in _pending. A request added
+        // while that sweep runs may be missed by it, but then it sees _closing here. Whoever removes the
+        // entry completes it, so it is failed exactly once and never left waiting forever.
+        if (_closing.IsCancellationRequested)
+        {
+            if (_pending.TryRemove(id, out _))
+            {
+                pending.Fail(new ConnectionClosedException($"Cannot send '{method}': the connection has ended."));
+            }
+
+            return await pending.Task.ConfigureAwait(false);
+        }
+
+        try
+        {
+            await SendAsync(writer =>
+            {
+                writer.WriteNumber("id", id);
+                writer.WriteString("method", method);
+                writer.WritePropertyName("params");
+                JsonSerializer.Serialize(writer, parameters, paramsType);
+            }).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Not sent (the parameters could not be serialized): nothing will ever answer it.
+            _pending.TryRemove(id, out _);
+            throw;
+        }
+
+        // Registered only after the request was written, so a $/cancelRequest can never reach the other
+        // side before the request it cancels (it would be ignored there, and the request would run anyway).
+        // A cancellation during the write runs the callback right here.
         using var registration = cancellationToken.Register(() =>
         {
             if (_pending.TryRemove(id, out _))
@@ -244,14 +288,6 @@ public sealed class JsonRpcConnection
                 _ = SendCancelAsync(id);
             }
         });
-
-        await SendAsync(writer =>
-        {
-            writer.WriteNumber("id", id);
-            writer.WriteString("method", method);
-            writer.WritePropertyName("params");
-            JsonSerializer.Serialize(writer, parameters, paramsType);
-        }).ConfigureAwait(false);
 
         return await pending.Task.ConfigureAwait(false);
     }
@@ -318,96 +354,157 @@ public sealed class JsonRpcConnection
 
     private async ValueTask DispatchRequestAsync(RequestMessage request)
     {
-        var admission = Admission?.Invoke(request.Method, true) ?? MessageAdmission.Admit;
-        if (!admission.Admitted)
-        {
-            _logger.LogDebug("Refused request {Method} ({Id}): {Reason}", request.Method, request.Id, admission.Reason);
-            await SendErrorAsync(request.Id, admission.ErrorCode, admission.Reason ?? "Refused.").ConfigureAwait(false);
-            return;
-        }
-
-        if (!_handlers.TryGetValue(request.Method, out var registration) || !registration.IsRequest)
-        {
-            _logger.LogWarning("No handler for request {Method} ({Id}).", request.Method, request.Id);
-            await SendErrorAsync(request.Id, ErrorCodes.MethodNotFound, $"Method not found: '{request.Method}'.").ConfigureAwait(false);
-            return;
-        }
-
-        Invocation invocation;
+        AcceptedRequest? accepted;
+        RequestRefusal refusal;
         try
         {
-            invocation = registration.Bind(request.Params);
+            accepted = Accept(request, out refusal);
         }
-        catch (JsonRpcException e)
+        catch (Exception e)
         {
-            _logger.LogWarning("Rejected request {Method} ({Id}): {Reason}", request.Method, request.Id, e.Message);
-            await SendErrorAsync(request.Id, e.Code, e.Message).ConfigureAwait(false);
+            // Admission or binding failed unexpectedly. Nothing has answered this request yet, and nothing
+            // else will: answer it here, so the client is not left waiting, and go on reading.
+            _logger.LogError(e, "Dispatching {Method} ({Id}) failed.", request.Method, request.Id);
+            RaiseHandlerFaulted(request.Method, e);
+            await SendErrorAsync(request.Id, ErrorCodes.InternalError, $"Internal error in '{request.Method}': {e.Message}").ConfigureAwait(false);
             return;
         }
 
+        if (accepted is null)
+        {
+            await SendErrorAsync(request.Id, refusal.Code, refusal.Message).ConfigureAwait(false);
+            return;
+        }
+
+        var (registration, invocation) = accepted;
+
+        // From here on RunRequestAsync owns the answer (it never throws).
         if (registration.Mode == HandlerMode.Serial)
         {
-            await RunSerialAsync(RunRequestAsync(request.Method, request.Id, invocation, _closing.Token)).ConfigureAwait(false);
+            await RunSerialAsync(RunRequestAsync(request.Method, request.Id, invocation, _closing.Token, beforeAnswer: null)).ConfigureAwait(false);
             return;
         }
 
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
-        if (!_inFlight.TryAdd(request.Id, cancellation))
+        var entry = new InFlightRequest(CancellationTokenSource.CreateLinkedTokenSource(_closing.Token));
+        if (!_inFlight.TryAdd(request.Id, entry))
         {
-            cancellation.Dispose();
+            entry.Release();
             await SendErrorAsync(request.Id, ErrorCodes.InvalidRequest, $"Invalid request: id {request.Id} is already in use by a request in flight.").ConfigureAwait(false);
             return;
         }
 
+        // The id leaves _inFlight before the answer is written: a client may reuse an id as soon as it has
+        // the answer, and a $/cancelRequest that arrives later has nothing left to cancel.
+        var id = request.Id;
+        void Retire() => _inFlight.TryRemove(KeyValuePair.Create(id, entry));
+        var method = request.Method;
+        var token = entry.Token;
         Track(Task.Run(async () =>
         {
             try
             {
-                await RunRequestAsync(request.Method, request.Id, invocation, cancellation.Token).ConfigureAwait(false);
+                await RunRequestAsync(method, id, invocation, token, Retire).ConfigureAwait(false);
             }
             finally
             {
-                _inFlight.TryRemove(request.Id, out _);
-                cancellation.Dispose();
+                Retire();
+                entry.Release();
             }
         }));
     }
 
-    private async Task RunRequestAsync(string method, MessageId id, Invocation invocation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides whether a request is served: its handler and bound parameters, or null and the error it is
+    /// answered with. Throws only on a bug (an admission check or a parameter binding that failed).
+    /// </summary>
+    private AcceptedRequest? Accept(RequestMessage request, out RequestRefusal refusal)
+    {
+        refusal = default;
+        var admission = Admission?.Invoke(request.Method, true) ?? MessageAdmission.Admit;
+        if (!admission.Admitted)
+        {
+            _logger.LogDebug("Refused request {Method} ({Id}): {Reason}", request.Method, request.Id, admission.Reason);
+            refusal = new RequestRefusal(admission.ErrorCode, admission.Reason ?? "Refused.");
+            return null;
+        }
+
+        if (!_handlers.TryGetValue(request.Method, out var found) || !found.IsRequest)
+        {
+            _logger.LogWarning("No handler for request {Method} ({Id}).", request.Method, request.Id);
+            refusal = new RequestRefusal(ErrorCodes.MethodNotFound, $"Method not found: '{request.Method}'.");
+            return null;
+        }
+
+        try
+        {
+            return new AcceptedRequest(found, found.Bind(request.Params));
+        }
+        catch (JsonRpcException e)
+        {
+            _logger.LogWarning("Rejected request {Method} ({Id}): {Reason}", request.Method, request.Id, e.Message);
+            refusal = new RequestRefusal(e.Code, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Runs a request's handler and answers it exactly once. Never throws.</summary>
+    /// <param name="beforeAnswer">Runs once the answer is known, right before it is written.</param>
+    private async Task RunRequestAsync(string method, MessageId id, Invocation invocation, CancellationToken cancellationToken, Action? beforeAnswer)
     {
         var started = Stopwatch.GetTimestamp();
         int? errorCode = null;
+        ReadOnlyMemory<byte> answer;
         try
         {
             var writeResult = await invocation(cancellationToken).ConfigureAwait(false);
-            var body = Serialize(writer =>
+            answer = Serialize(writer =>
             {
                 writer.WritePropertyName("id");
                 id.WriteTo(writer);
                 writer.WritePropertyName("result");
                 writeResult(writer);
             });
-            await WriteAsync(body).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             errorCode = ErrorCodes.RequestCancelled;
-            await SendErrorAsync(id, ErrorCodes.RequestCancelled, $"'{method}' was cancelled.").ConfigureAwait(false);
+            answer = SerializeError(id, ErrorCodes.RequestCancelled, $"'{method}' was cancelled.");
         }
         catch (JsonRpcException e)
         {
             errorCode = e.Code;
-            await SendErrorAsync(id, e.Code, e.Message).ConfigureAwait(false);
+            answer = SerializeError(id, e.Code, e.Message);
         }
         catch (Exception e)
         {
             errorCode = ErrorCodes.InternalError;
             _logger.LogError(e, "Handler for {Method} ({Id}) failed.", method, id);
-            HandlerFaulted?.Invoke(method, e);
-            await SendErrorAsync(id, ErrorCodes.InternalError, $"Internal error in '{method}': {e.Message}").ConfigureAwait(false);
+            RaiseHandlerFaulted(method, e);
+            answer = SerializeError(id, ErrorCodes.InternalError, $"Internal error in '{method}': {e.Message}");
         }
 
-        RequestCompleted?.Invoke(new RequestCompletion(method, id, Stopwatch.GetElapsedTime(started), errorCode));
+        beforeAnswer?.Invoke();
+        await WriteAsync(answer).ConfigureAwait(false);
+        try
+        {
+            RequestCompleted?.Invoke(new RequestCompletion(method, id, Stopwatch.GetElapsedTime(started), errorCode));
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "A RequestCompleted observer failed for {Method} ({Id}).", method, id);
+        }
+    }
+
+    private void RaiseHandlerFaulted(string method, Exception exception)
+    {
+        try
+        {
+            HandlerFaulted?.Invoke(method, exception);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "A HandlerFaulted observer failed for {Method}.", method);
+        }
     }
 
     private async ValueTask DispatchNotificationAsync(NotificationMessage notification)
@@ -417,10 +514,20 @@ public sealed class JsonRpcConnection
             if (notification.Params is { } p && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("id", out var idElement)
                 && MessageId.TryRead(idElement, out var id))
             {
-                if (_inFlight.TryGetValue(id, out var cancellation))
+                // The request may finish and release its source at any moment, concurrently with this:
+                // InFlightRequest.Cancel is a no-op once that happened.
+                if (_inFlight.TryGetValue(id, out var request))
                 {
                     _logger.LogDebug("Cancelling request {Id}.", id);
-                    cancellation.Cancel();
+                    try
+                    {
+                        request.Cancel();
+                    }
+                    catch (AggregateException e)
+                    {
+                        // A handler's cancellation callback threw; the handler still answers on its own.
+                        _logger.LogError(e, "Cancelling request {Id} ran a callback that failed.", id);
+                    }
                 }
             }
             else
@@ -555,7 +662,7 @@ public sealed class JsonRpcConnection
         catch (Exception e)
         {
             _logger.LogError(e, "Handler for notification {Method} failed.", method);
-            HandlerFaulted?.Invoke(method, e);
+            RaiseHandlerFaulted(method, e);
         }
     }
 
@@ -575,7 +682,15 @@ public sealed class JsonRpcConnection
             return;
         }
 
-        pending.Complete(response.Result, response.Error);
+        try
+        {
+            pending.Complete(response.Result, response.Error);
+        }
+        catch (Exception e)
+        {
+            // Reading the answer is the caller's business; a failure there must not reach the read loop.
+            pending.Fail(e);
+        }
     }
 
     private void Track(Task task)
@@ -587,12 +702,16 @@ public sealed class JsonRpcConnection
     private async Task ShutDownAsync(ConnectionEnd end)
     {
         _closing.Cancel();
-        foreach (var pending in _pending.Values)
-        {
-            pending.Fail(new ConnectionClosedException($"The connection ended ({end}) before '{pending.Method}' was answered."));
-        }
 
-        _pending.Clear();
+        // Remove-then-fail, one entry at a time: SendRequestAsync, racing this sweep, fails what it adds
+        // after seeing _closing in the same way, and whoever removes an entry is the one that completes it.
+        foreach (var id in _pending.Keys)
+        {
+            if (_pending.TryRemove(id, out var pending))
+            {
+                pending.Fail(new ConnectionClosedException($"The connection ended ({end}) before '{pending.Method}' was answered."));
+            }
+        }
 
         // Give cancelled handlers a moment to send their RequestCancelled answers.
         var running = _running.Keys.ToArray();
@@ -620,8 +739,10 @@ public sealed class JsonRpcConnection
             writer.WriteEndObject();
         });
 
-    private ValueTask SendErrorAsync(MessageId? id, int code, string message) =>
-        SendAsync(writer =>
+    private ValueTask SendErrorAsync(MessageId? id, int code, string message) => WriteAsync(SerializeError(id, code, message));
+
+    private static ReadOnlyMemory<byte> SerializeError(MessageId? id, int code, string message) =>
+        Serialize(writer =>
         {
             writer.WritePropertyName("id");
             if (id is { } value)
@@ -680,6 +801,69 @@ public sealed class JsonRpcConnection
     private delegate ValueTask<Action<Utf8JsonWriter>> Invocation(CancellationToken cancellationToken);
 
     private sealed record Registration(string Method, HandlerMode Mode, bool IsRequest, Func<JsonElement?, Invocation> Bind);
+
+    private sealed record AcceptedRequest(Registration Registration, Invocation Invocation);
+
+    private readonly record struct RequestRefusal(int Code, string Message);
+
+    /// <summary>
+    /// The cancellation source of a concurrent request, shared by the task that runs the request and the
+    /// read loop that cancels it on <c>$/cancelRequest</c>. Reference-counted so that exactly one party
+    /// disposes it, the last one to let go: a cancel that found the entry just as the request finished
+    /// either cancels a live source or does nothing, and never meets a disposed one (which would throw).
+    /// </summary>
+    private sealed class InFlightRequest(CancellationTokenSource cancellation)
+    {
+        // The running request holds the first reference.
+        private int _references = 1;
+
+        /// <summary>Read once, when the request starts: reading it after disposal would throw.</summary>
+        public CancellationToken Token { get; } = cancellation.Token;
+
+        /// <summary>Cancels the request unless its source was already released.</summary>
+        public void Cancel()
+        {
+            if (!TryAcquire())
+            {
+                return;
+            }
+
+            try
+            {
+                cancellation.Cancel();
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _references) == 0)
+            {
+                // Also unlinks it from the connection's Closing token, which outlives every request.
+                cancellation.Dispose();
+            }
+        }
+
+        private bool TryAcquire()
+        {
+            var current = Volatile.Read(ref _references);
+            while (current > 0)
+            {
+                var seen = Interlocked.CompareExchange(ref _references, current + 1, current);
+                if (seen == current)
+                {
+                    return true;
+                }
+
+                current = seen;
+            }
+
+            return false;
+        }
+    }
 
     private abstract class PendingRequest(string method)
     {

@@ -47,9 +47,6 @@ public sealed class LanguageClient(JsonRpcConnection connection, Func<ClientCapa
     public ValueTask SendProgressAsync(MessageId token, WorkDoneProgressValue value) =>
         connection.SendNotificationAsync(LspMethods.Progress, new WorkDoneProgressParams(token, value), Json.WorkDoneProgressParams);
 
-    public Task<ApplyWorkspaceEditResult> ApplyEditAsync(ApplyWorkspaceEditParams parameters, CancellationToken cancellationToken) =>
-        connection.SendRequestAsync(LspMethods.WorkspaceApplyEdit, parameters, Json.ApplyWorkspaceEditParams, Json.ApplyWorkspaceEditResult, cancellationToken);
-
     /// <summary>Sends a custom notification (LeanAssist's own methods).</summary>
     public ValueTask SendNotificationAsync<TParams>(string method, TParams parameters, JsonTypeInfo<TParams> type) =>
         connection.SendNotificationAsync(method, parameters, type);

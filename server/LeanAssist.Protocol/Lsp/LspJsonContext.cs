@@ -25,8 +25,6 @@ namespace LeanAssist.Protocol.Lsp;
 [JsonSerializable(typeof(DidChangeConfigurationParams))]
 [JsonSerializable(typeof(RegistrationParams))]
 [JsonSerializable(typeof(ExecuteCommandParams))]
-[JsonSerializable(typeof(ApplyWorkspaceEditParams))]
-[JsonSerializable(typeof(ApplyWorkspaceEditResult))]
 [JsonSerializable(typeof(DidOpenTextDocumentParams))]
 [JsonSerializable(typeof(DidChangeTextDocumentParams))]
 [JsonSerializable(typeof(DidCloseTextDocumentParams))]

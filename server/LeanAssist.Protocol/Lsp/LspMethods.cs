@@ -19,7 +19,6 @@ public static class LspMethods
     public const string WorkspaceConfiguration = "workspace/configuration";
     public const string WorkspaceDidChangeConfiguration = "workspace/didChangeConfiguration";
     public const string WorkspaceExecuteCommand = "workspace/executeCommand";
-    public const string WorkspaceApplyEdit = "workspace/applyEdit";
     public const string ClientRegisterCapability = "client/registerCapability";
 
     public const string DidOpen = "textDocument/didOpen";

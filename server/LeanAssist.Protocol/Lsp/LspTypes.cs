@@ -151,10 +151,6 @@ public sealed record TextDocumentEdit(OptionalVersionedTextDocumentIdentifier Te
 
 public sealed record WorkspaceEdit(Dictionary<string, TextEdit[]>? Changes = null, TextDocumentEdit[]? DocumentChanges = null);
 
-public sealed record ApplyWorkspaceEditParams(WorkspaceEdit Edit, string? Label = null);
-
-public sealed record ApplyWorkspaceEditResult(bool Applied, string? FailureReason = null);
-
 // ---- Text synchronization ----
 
 public sealed record DidOpenTextDocumentParams(TextDocumentItem TextDocument);

@@ -13,6 +13,9 @@ public sealed class WorkDoneProgress : IAsyncDisposable
 {
     private readonly LanguageClient? _client;
     private readonly WorkDoneProgressRegistry? _registry;
+    // Never disposed, on purpose: the registry may hand this object to window/workDoneProgress/cancel
+    // just as the work ends, and Cancel on a disposed source throws (on the read loop). A source without
+    // a timer, a link or a wait handle holds nothing that disposal would free.
     private readonly CancellationTokenSource _cancellation = new();
     private int _ended;
 
@@ -71,7 +74,7 @@ public sealed class WorkDoneProgress : IAsyncDisposable
             return;
         }
 
-        _registry?.Remove(Token);
+        _registry?.Remove(this);
         if (_client is not null)
         {
             await _client.SendProgressAsync(Token, new WorkDoneProgressValue("end", Message: message)).ConfigureAwait(false);
@@ -80,11 +83,7 @@ public sealed class WorkDoneProgress : IAsyncDisposable
 
     internal void Cancel() => _cancellation.Cancel();
 
-    public async ValueTask DisposeAsync()
-    {
-        await EndAsync().ConfigureAwait(false);
-        _cancellation.Dispose();
-    }
+    public ValueTask DisposeAsync() => EndAsync();
 }
 
 /// <summary>The progress reports in flight, so <c>window/workDoneProgress/cancel</c> can find them.</summary>
@@ -94,7 +93,8 @@ public sealed class WorkDoneProgressRegistry
 
     internal void Add(WorkDoneProgress progress) => _active[progress.Token] = progress;
 
-    internal void Remove(MessageId token) => _active.TryRemove(token, out _);
+    /// <summary>Removes this progress only: a later one may already use the same client token.</summary>
+    internal void Remove(WorkDoneProgress progress) => _active.TryRemove(KeyValuePair.Create(progress.Token, progress));
 
     public bool Cancel(MessageId token)
     {

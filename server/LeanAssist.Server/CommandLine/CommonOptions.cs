@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 using LeanAssist.Server.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -53,4 +55,22 @@ public static class CommonOptions
     }
 
     public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A custom parser for whole-number options: its error names the option and what it expects, where
+    /// the library's names a .NET type ("System.Nullable`1[System.Int32]").
+    /// </summary>
+    public static T? WholeNumber<T>(ArgumentResult result)
+        where T : struct, IBinaryInteger<T>
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        var option = result.Parent is OptionResult { Option: var parsed } ? parsed.Name : result.Argument.Name;
+        result.AddError($"{option} expects a whole number, not '{text}'.");
+        return null;
+    }
 }

@@ -14,11 +14,13 @@ public static class LspCommand
     private static readonly Option<int?> ClientProcessId = new("--clientProcessId", "--client-process-id")
     {
         Description = "Exit when this process (the editor) exits.",
+        CustomParser = CommonOptions.WholeNumber<int>,
     };
 
     private static readonly Option<long?> MaxMessageSize = new("--max-message-size")
     {
         Description = "Largest accepted LSP message body in bytes (default 67108864, i.e. 64 MB).",
+        CustomParser = CommonOptions.WholeNumber<long>,
     };
 
     public static Command Create()

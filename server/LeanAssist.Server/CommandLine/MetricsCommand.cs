@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using LeanAssist.Server.Telemetry;
 
 namespace LeanAssist.Server.CommandLine;
@@ -58,25 +57,6 @@ public static class MetricsCommand
         }
 
         var files = new DirectoryInfo(directory).GetFiles("leanassist-*" + extension).OrderByDescending(f => f.LastWriteTimeUtc).ToArray();
-        return (files.FirstOrDefault(f => IsRunning(f.Name)) ?? files.FirstOrDefault())?.FullName;
-    }
-
-    private static bool IsRunning(string fileName)
-    {
-        var id = Path.GetFileNameWithoutExtension(fileName)["leanassist-".Length..];
-        if (!int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var processId))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        return (files.FirstOrDefault(f => MetricsFileExporter.ExporterProcessId(f.Name) is { } id && LeanAssist.Lean.Repl.ProcessTree.IsAlive(id)) ?? files.FirstOrDefault())?.FullName;
     }
 }

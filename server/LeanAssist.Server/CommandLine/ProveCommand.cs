@@ -42,7 +42,11 @@ public static class ProveCommand
 
     private static readonly Option<string?> BaseUrl = new("--base-url") { Description = "LLM endpoint base URL (setting leanAssist.baseUrl)." };
 
-    private static readonly Option<int?> Sessions = new("--sessions") { Description = "Warm Lean sessions to verify with (setting leanAssist.repl.sessions)." };
+    private static readonly Option<int?> Sessions = new("--sessions")
+    {
+        Description = "Warm Lean sessions to verify with (setting leanAssist.repl.sessions).",
+        CustomParser = CommonOptions.WholeNumber<int>,
+    };
 
     public static Command Create()
     {

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using LeanAssist.Lean.Repl;
 using Microsoft.Extensions.Logging;
 
 namespace LeanAssist.Server.Hosting;
@@ -16,7 +16,8 @@ public sealed class ParentProcessWatcher(ILogger<ParentProcessWatcher> logger) :
         Timer? timer = null;
         timer = new Timer(_ =>
         {
-            if (IsAlive(processId) || Interlocked.Exchange(ref fired, 1) != 0)
+            // ProcessTree.IsAlive: an editor that died but was not reaped yet (a zombie) is gone too.
+            if (ProcessTree.IsAlive(processId) || Interlocked.Exchange(ref fired, 1) != 0)
             {
                 return;
             }
@@ -28,23 +29,6 @@ public sealed class ParentProcessWatcher(ILogger<ParentProcessWatcher> logger) :
         lock (_timers)
         {
             _timers.Add(timer);
-        }
-    }
-
-    public static bool IsAlive(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 

@@ -105,7 +105,19 @@ public sealed record MetricsSnapshot(
     RecentRun[] RecentRuns,
     StatusParams Status);
 
-public sealed record CounterValue(string Name, Dictionary<string, string> Attributes, double Value);
+/// <summary>One counter or gauge series; <see cref="Kind"/> tells which.</summary>
+public sealed record CounterValue(string Name, Dictionary<string, string> Attributes, double Value, MetricKind Kind);
+
+public enum MetricKind
+{
+    /// <summary>A total that only grows (Prometheus: <c>counter</c>, name ends in <c>_total</c>).</summary>
+    [JsonStringEnumMemberName("counter")]
+    Counter,
+
+    /// <summary>A current value that may go down as well as up, e.g. sessions by state (Prometheus: <c>gauge</c>).</summary>
+    [JsonStringEnumMemberName("gauge")]
+    Gauge,
+}
 
 public sealed record HistogramValue(string Name, string Unit, Dictionary<string, string> Attributes, long Count, double Sum, double P50, double P90, double P99);
 

@@ -1,13 +1,18 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using LeanAssist.Lean.Telemetry;
+using LeanAssist.Server.LanguageServer;
 
 namespace LeanAssist.Server.Telemetry;
 
 /// <summary>One series: an instrument plus one combination of attribute values.</summary>
 public sealed record MetricSeries(string Name, string Unit, IReadOnlyDictionary<string, string> Attributes);
 
-public sealed record CounterReading(MetricSeries Series, double Value);
+/// <summary>
+/// One number per series: a <see cref="MetricKind.Counter"/> (a total that only grows) or a
+/// <see cref="MetricKind.Gauge"/> (a current value that may also go down, such as sessions by state).
+/// </summary>
+public sealed record CounterReading(MetricSeries Series, double Value, MetricKind Kind);
 
 public sealed record HistogramReading(
     MetricSeries Series,
@@ -22,8 +27,8 @@ public sealed record MetricsReading(DateTimeOffset TakenAt, IReadOnlyList<Counte
 
 /// <summary>
 /// Aggregates every measurement made on this container's <see cref="LeanAssistMeter"/>: counters
-/// are summed per series; histograms keep fixed buckets (for Prometheus) and the most recent
-/// values (for exact recent percentiles). Attribute values that could leak a file path, goal text
+/// are summed per series, gauges keep their latest value (see <see cref="Classify"/>); histograms keep
+/// fixed buckets (for Prometheus) and the most recent values (for exact recent percentiles). Attribute values that could leak a file path, goal text
 /// or other free text are replaced before they are stored.
 /// </summary>
 public sealed class MetricsCollector : IDisposable
@@ -62,7 +67,7 @@ public sealed class MetricsCollector : IDisposable
     {
         // Observable instruments (gauges such as pool state) report when asked.
         _listener.RecordObservableInstruments();
-        var counters = _counters.Values.Select(c => new CounterReading(c.Series, c.Value)).OrderBy(c => c.Series.Name, StringComparer.Ordinal).ToArray();
+        var counters = _counters.Values.Select(c => new CounterReading(c.Series, c.Value, c.Kind)).OrderBy(c => c.Series.Name, StringComparer.Ordinal).ToArray();
         var histograms = _histograms.Values.Select(h => h.Read()).OrderBy(h => h.Series.Name, StringComparer.Ordinal).ToArray();
         return new MetricsReading(_time.GetUtcNow(), counters, histograms);
     }
@@ -83,9 +88,9 @@ public sealed class MetricsCollector : IDisposable
                 _histograms.GetOrAdd(key, _ => new HistogramState(series, BucketsFor(instrument.Unit))).Add(value);
                 break;
             default:
-                // Counters, up-down counters and observable gauges: a gauge keeps its latest value.
-                var state = _counters.GetOrAdd(key, _ => new CounterState(series));
-                if (instrument is ObservableGauge<long> or ObservableGauge<int> or ObservableGauge<double>)
+                var (kind, reportsTotals) = Classify(instrument);
+                var state = _counters.GetOrAdd(key, _ => new CounterState(series, kind));
+                if (reportsTotals)
                 {
                     state.Set(value);
                 }
@@ -96,6 +101,34 @@ public sealed class MetricsCollector : IDisposable
 
                 break;
         }
+    }
+
+    /// <summary>
+    /// What a non-histogram instrument's series is, and whether each measurement is already the series'
+    /// value (observable instruments report their current value or running total when asked) rather
+    /// than an increment to add up. Up-down counters go down as well as up, so they are gauges.
+    /// </summary>
+    internal static (MetricKind Kind, bool ReportsTotals) Classify(Instrument instrument)
+    {
+        var type = instrument.GetType();
+        var definition = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
+        if (definition == typeof(Counter<>))
+        {
+            return (MetricKind.Counter, false);
+        }
+
+        if (definition == typeof(ObservableCounter<>))
+        {
+            return (MetricKind.Counter, true);
+        }
+
+        if (definition == typeof(UpDownCounter<>))
+        {
+            return (MetricKind.Gauge, false);
+        }
+
+        // ObservableGauge<T>, Gauge<T> (recorded values) and ObservableUpDownCounter<T>: the latest value.
+        return (MetricKind.Gauge, true);
     }
 
     /// <summary>Only short, path-free, single-line values become labels; anything else is "other".</summary>
@@ -120,12 +153,14 @@ public sealed class MetricsCollector : IDisposable
 
     public void Dispose() => _listener.Dispose();
 
-    private sealed class CounterState(MetricSeries series)
+    private sealed class CounterState(MetricSeries series, MetricKind kind)
     {
         private readonly Lock _gate = new();
         private double _value;
 
         public MetricSeries Series { get; } = series;
+
+        public MetricKind Kind { get; } = kind;
 
         public double Value
         {

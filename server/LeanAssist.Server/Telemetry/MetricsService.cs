@@ -29,7 +29,7 @@ public sealed class MetricsService
         var reading = _collector.Read();
         return new MetricsSnapshot(
             reading.TakenAt.ToString("O", CultureInfo.InvariantCulture),
-            reading.Counters.Select(c => new CounterValue(c.Series.Name, new Dictionary<string, string>(c.Series.Attributes), c.Value)).ToArray(),
+            reading.Counters.Select(c => new CounterValue(c.Series.Name, new Dictionary<string, string>(c.Series.Attributes), c.Value, c.Kind)).ToArray(),
             reading.Histograms.Select(h => new HistogramValue(h.Series.Name, h.Series.Unit, new Dictionary<string, string>(h.Series.Attributes), h.Count, h.Sum, h.P50, h.P90, h.P99)).ToArray(),
             _runs.Recent.Select(r => new RecentRun(
                 r.FinishedAt.ToString("O", CultureInfo.InvariantCulture),

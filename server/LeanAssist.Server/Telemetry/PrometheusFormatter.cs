@@ -1,27 +1,30 @@
 using System.Globalization;
 using System.Text;
+using LeanAssist.Server.LanguageServer;
 
 namespace LeanAssist.Server.Telemetry;
 
 /// <summary>
 /// Prometheus text exposition (version 0.0.4) of a <see cref="MetricsReading"/>: dots become
-/// underscores, durations in seconds end in <c>_seconds</c>, counters end in <c>_total</c>.
+/// underscores, durations in seconds end in <c>_seconds</c>, counters end in <c>_total</c> and are
+/// typed <c>counter</c>; gauges (values that also go down) are typed <c>gauge</c> and never end in
+/// <c>_total</c>, which Prometheus reserves for counters (rate() over a gauge would be wrong).
 /// </summary>
 public static class PrometheusFormatter
 {
     public static string Format(MetricsReading reading)
     {
         var text = new StringBuilder();
-        foreach (var group in reading.Counters.GroupBy(c => MetricName(c.Series, counter: true)))
+        foreach (var group in reading.Counters.GroupBy(c => (Name: MetricName(c.Series, c.Kind), c.Kind)))
         {
-            text.Append("# TYPE ").Append(group.Key).Append(" counter\n");
+            text.Append("# TYPE ").Append(group.Key.Name).Append(group.Key.Kind == MetricKind.Gauge ? " gauge\n" : " counter\n");
             foreach (var counter in group)
             {
-                text.Append(group.Key).Append(Labels(counter.Series.Attributes)).Append(' ').Append(Number(counter.Value)).Append('\n');
+                text.Append(group.Key.Name).Append(Labels(counter.Series.Attributes)).Append(' ').Append(Number(counter.Value)).Append('\n');
             }
         }
 
-        foreach (var group in reading.Histograms.GroupBy(h => MetricName(h.Series, counter: false)))
+        foreach (var group in reading.Histograms.GroupBy(h => MetricName(h.Series, kind: null)))
         {
             text.Append("# TYPE ").Append(group.Key).Append(" histogram\n");
             foreach (var histogram in group)
@@ -40,7 +43,8 @@ public static class PrometheusFormatter
         return text.ToString();
     }
 
-    public static string MetricName(MetricSeries series, bool counter)
+    /// <param name="kind">Counter, gauge, or null for a histogram.</param>
+    public static string MetricName(MetricSeries series, MetricKind? kind)
     {
         var name = Sanitize(series.Name);
         if (series.Unit == "s" && !name.EndsWith("_seconds", StringComparison.Ordinal))
@@ -48,7 +52,7 @@ public static class PrometheusFormatter
             name += "_seconds";
         }
 
-        if (counter && !name.EndsWith("_total", StringComparison.Ordinal))
+        if (kind == MetricKind.Counter && !name.EndsWith("_total", StringComparison.Ordinal))
         {
             name += "_total";
         }

@@ -109,8 +109,7 @@ public sealed class SetupAndDoctorTests
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = await LeanAssistCommandLine.Create().Parse([.. args, "--log-file", "none"])
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = await LeanAssistCommandLine.InvokeAsync([.. args, "--log-file", "none"], new InvocationConfiguration { Output = output, Error = error });
         return (exitCode, output.ToString(), error.ToString());
     }
 }

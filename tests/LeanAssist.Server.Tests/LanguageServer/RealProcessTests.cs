@@ -25,6 +25,29 @@ public sealed class RealProcessTests
         Assert.Matches(@"^\d+\.\d+\.\d+", output.Trim());
     }
 
+    /// <summary>
+    /// docs/protocol.md and docs/command-line.md: an invalid option ends every verb at start with 2.
+    /// For lsp, stdout is the LSP channel: a usage error must leave it empty and say why on stderr.
+    /// </summary>
+    [Theory]
+    [InlineData("--clientProcessId", "lsp", "--clientProcessId", "abc")]
+    [InlineData("--max-message-size", "lsp", "--stdio", "--max-message-size=big")]
+    [InlineData("--bogus", "lsp", "--stdio", "--bogus")]
+    [InlineData("xml", "metrics", "--format", "xml")]
+    [InlineData("--sessions", "prove", "--sessions", "many", "Basics.lean")]
+    public async Task An_invalid_option_exits_2_with_the_error_on_stderr_and_nothing_on_stdout(string named, params string[] arguments)
+    {
+        using var cache = new TemporaryDirectory();
+
+        var result = await ProcessRunner.RunAsync(ServerProcess.DotnetHost, [ServerProcess.ServerDll, .. arguments], TimeSpan.FromSeconds(60),
+            environment: new Dictionary<string, string?> { ["LEANASSIST_CACHE_DIR"] = cache.Path });
+
+        Assert.True(result.ExitCode == 2, result.Describe());
+        Assert.Equal(string.Empty, result.StandardOutput);
+        Assert.Contains(named, result.StandardError);
+        Assert.Contains($"leanassist {arguments[0]} --help", result.StandardError);
+    }
+
     [Fact]
     public async Task Serves_lsp_on_stdio_and_exits_0_after_shutdown_and_exit()
     {
