@@ -32,7 +32,8 @@ public sealed record ProvedTarget(
 /// It trusts the compiler (<c>native_decide</c>, <c>decide +native</c>, <c>bv_decide</c>, <c>bv_check</c>); the JSON name
 /// predates the tactics other than native_decide and is kept so report readers keep working.
 /// </param>
-public sealed record ProvedCandidate(string Tactic, string Verdict, double LeanMs, string Source, bool FromCache, string? Error, bool UsesNativeDecide);
+/// <param name="AlsoProposedBy">Other proposers that suggested the same tactic (up to spacing); Lean ran it once.</param>
+public sealed record ProvedCandidate(string Tactic, string Verdict, double LeanMs, string Source, bool FromCache, string? Error, bool UsesNativeDecide, IReadOnlyList<string> AlsoProposedBy);
 
 public sealed record ProveSummary(
     int Files,

@@ -171,7 +171,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             result.Target.Goal,
             status,
             result.Best?.Tactic,
-            result.Suggestions.Select(s => new ProvedCandidate(s.Tactic, SuggestionService.Verdict(s.Verdict), Math.Round(s.LeanMilliseconds, 1), s.Source, s.FromCache, s.Error, s.TrustsCompiler)).ToArray(),
+            result.Suggestions.Select(s => new ProvedCandidate(s.Tactic, SuggestionService.Verdict(s.Verdict), Math.Round(s.LeanMilliseconds, 1), s.Source, s.FromCache, s.Error, s.TrustsCompiler, s.AlsoProposedBy)).ToArray(),
             result.Problems,
             Math.Round(result.Costs.Total.TotalSeconds, 3));
     }

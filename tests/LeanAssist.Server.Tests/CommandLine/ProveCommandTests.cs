@@ -50,6 +50,8 @@ public sealed class ProveCommandTests
             Assert.Contains(candidate.GetProperty("verdict").GetString(), new[] { "solved", "progress", "failed", "rejected", "timeout" });
             Assert.True(candidate.GetProperty("leanMs").GetDouble() >= 0);
             Assert.False(string.IsNullOrEmpty(candidate.GetProperty("source").GetString()));
+            Assert.Equal(JsonValueKind.Array, candidate.GetProperty("alsoProposedBy").ValueKind);
+            Assert.Equal(JsonValueKind.False, candidate.GetProperty("usesNativeDecide").ValueKind);
         }
 
         Assert.Equal(JsonValueKind.Null, targets[2].GetProperty("tactic").ValueKind);
