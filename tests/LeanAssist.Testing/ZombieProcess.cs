@@ -6,7 +6,7 @@ namespace LeanAssist.Testing;
 /// A zombie on Linux: a process that has exited but that its parent has not reaped, so it still has a
 /// /proc entry (state Z) and kill(pid, 0) still succeeds. .NET reaps the children it starts itself, so
 /// the zombie is made by a shell: it starts a short-lived child in the background, prints that child's
-/// pid, and replaces itself with a sleep that never waits for the child. Disposing kills the sleep (by
+/// pid, and replaces itself with a sleep that never waits for the child (which exits after the exec). Disposing kills the sleep (by
 /// id); the zombie is then reparented and reaped by init.
 /// </summary>
 public sealed class ZombieProcess : IAsyncDisposable
@@ -26,7 +26,8 @@ public sealed class ZombieProcess : IAsyncDisposable
     {
         var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("true & echo $!; exec sleep 120");
+        // The child outlives the exec by a moment: had it exited before, the shell could have reaped it.
+        start.ArgumentList.Add("sleep 0.3 & echo $!; exec sleep 120");
         var parent = Process.Start(start) ?? throw new InvalidOperationException("Could not start /bin/sh.");
         try
         {

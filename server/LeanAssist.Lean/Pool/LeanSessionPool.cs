@@ -139,6 +139,9 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         LeanLoadFailure? failure = null;
         if (snapshot.Commands.Any(c => !group.Outcomes.Contains(c.Fingerprint)))
         {
+            // Lean is needed, and candidates for the file's goals follow: every session imports the header
+            // now, alongside the one that elaborates the file, not one header import after it.
+            WishForAllSessions(group);
             var chain = Chain(snapshot);
             var job = new PoolJob<(string Problem, LeanLoadFailure Kind)?>(group, request.Priority, NextSequence(), cancellationToken,
                 async (session, token) =>
@@ -198,6 +201,17 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         var jobs = tactics.Select(tactic => CreateTacticJob(group, target, tactic, pickleFile, priority, cancellationToken)).ToArray();
         Enqueue(jobs);
         return await Task.WhenAll(jobs.Select(j => j.Completion)).ConfigureAwait(false);
+    }
+
+    private void WishForAllSessions(SessionGroup group)
+    {
+        lock (_gate)
+        {
+            if (!group.Retired)
+            {
+                group.DesiredSessions = Math.Max(group.DesiredSessions, _options.CurrentValue.EffectiveSessions);
+            }
+        }
     }
 
     public Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken)

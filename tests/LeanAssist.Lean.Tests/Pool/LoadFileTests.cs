@@ -85,6 +85,18 @@ public sealed class LoadFileTests
     }
 
     [Fact]
+    public async Task A_load_that_needs_Lean_starts_every_session_of_its_header_not_only_the_one_that_elaborates()
+    {
+        await using var harness = PoolHarness.Create(configure: o => o.Sessions = 3);
+
+        await harness.LoadAsync(PoolHarness.StandardFile);
+
+        // No tactic was asked for yet: the other sessions import the header alongside the first.
+        await Eventually.TrueAsync(() => harness.Pool.Snapshot.Warm == 3, TimeSpan.FromSeconds(30), "3 warm sessions after one load");
+        Assert.Equal(3, harness.Log.ProcessesStarted);
+    }
+
+    [Fact]
     public async Task After_a_restart_a_file_whose_outcomes_are_on_disk_loads_without_starting_Lean()
     {
         using var outcomes = new TemporaryDirectory();
