@@ -50,10 +50,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private readonly Timer _maintenance;
     private readonly IDisposable? _optionsSubscription;
     private readonly string _pickleDirectory;
-    private readonly Lock _outcomeGate = new();
-    private SqliteCacheStore? _outcomeStore;
-    private string? _outcomeStorePath;
-    private bool _outcomeStoreClosed;
+    private readonly SqliteStoreSlot _outcomeStores;
     private readonly SemaphoreSlim _snapshotEvents = new(1, 1);
     private string? _lastCommand;
     private long _restarts;
@@ -83,6 +80,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         _pickleDirectory = Path.Combine(LeanAssistDirectories.CacheRoot, "proofstates", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
         // The outcome store is not opened here: the editor's settings may arrive after the pool is built
         // (see OutcomeStore), and with persistOutcomes off nothing may go to disk.
+        _outcomeStores = new SqliteStoreSlot(path => OpenOutcomeStore(path, _logger));
         _optionsSubscription = options.OnChange(OnOptionsChanged);
         var interval = maintenanceInterval ?? TimeSpan.FromSeconds(2);
         _maintenance = new Timer(_ => Maintain(), null, interval, interval);
@@ -949,37 +947,17 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private SqliteCacheStore? UpdateOutcomeStore(ReplOptions options)
     {
         var path = options.PersistOutcomes ? Path.Combine(LeanAssistDirectories.Resolve(options.OutcomeCacheDirectory, "lean-outcomes"), "outcomes.db") : null;
-        SqliteCacheStore? replaced = null;
-        SqliteCacheStore? current;
-        lock (_outcomeGate)
+        return _outcomeStores.For(path, _ =>
         {
-            if (_outcomeStoreClosed)
+            if (path is null)
             {
-                return null;
+                _logger.LogInformation("Lean command outcomes are no longer kept on disk.");
             }
-
-            if (path != _outcomeStorePath)
+            else
             {
-                replaced = _outcomeStore;
-                _outcomeStore = path is null ? null : OpenOutcomeStore(path, _logger);
-                _outcomeStorePath = path;
-                if (path is null)
-                {
-                    _logger.LogInformation("Lean command outcomes are no longer kept on disk.");
-                }
-                else
-                {
-                    _logger.LogInformation("Lean command outcomes are kept in {Path}.", path);
-                }
+                _logger.LogInformation("Lean command outcomes are kept in {Path}.", path);
             }
-
-            current = _outcomeStore;
-        }
-
-        // Outside the lock; a reader still holding the old store gets ObjectDisposedException, which
-        // CommandOutcomeCache takes as "not on disk".
-        replaced?.Dispose();
-        return current;
+        });
     }
 
     private static SqliteCacheStore? OpenOutcomeStore(string path, ILogger logger)
@@ -1111,15 +1089,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private void CleanUp()
     {
         _optionsSubscription?.Dispose();
-        SqliteCacheStore? store;
-        lock (_outcomeGate)
-        {
-            _outcomeStoreClosed = true;
-            store = _outcomeStore;
-            _outcomeStore = null;
-        }
-
-        store?.Dispose();
+        _outcomeStores.Dispose();
         try
         {
             if (Directory.Exists(_pickleDirectory))

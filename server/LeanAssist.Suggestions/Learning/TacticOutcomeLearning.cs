@@ -67,10 +67,7 @@ public sealed class TacticOutcomeLearning : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<TacticOutcomeLearning> _logger;
     private readonly IDisposable? _optionsSubscription;
-    private readonly Lock _gate = new();
-    private SqliteCacheStore? _disk;
-    private string? _diskPath;
-    private bool _disposed;
+    private readonly SqliteStoreSlot _disk;
 
     /// <summary>Learning kept in <paramref name="directory"/> (empty: <c>learning</c> in the cache folder).</summary>
     public TacticOutcomeLearning(string? directory, TimeProvider timeProvider, ILogger<TacticOutcomeLearning> logger)
@@ -92,6 +89,7 @@ public sealed class TacticOutcomeLearning : IDisposable
         _directory = directory;
         _timeProvider = timeProvider;
         _logger = logger;
+        _disk = new SqliteStoreSlot(Open);
         // Nothing is opened here (see Disk); a change moves to the new directory at once, not on the next use.
         _optionsSubscription = options?.OnChange((_, _) => Disk());
     }
@@ -185,51 +183,21 @@ public sealed class TacticOutcomeLearning : IDisposable
     public void Dispose()
     {
         _optionsSubscription?.Dispose();
-        SqliteCacheStore? disk;
-        lock (_gate)
-        {
-            _disposed = true;
-            disk = _disk;
-            _disk = null;
-        }
-
-        disk?.Dispose();
+        _disk.Dispose();
     }
 
     /// <summary>
     /// The disk store for the directory set now, (re)opened when the setting changed. What is in memory
     /// came from the previous directory, so it is forgotten: the new directory's experience is what counts.
     /// </summary>
-    private SqliteCacheStore? Disk()
-    {
-        var path = Path.Combine(LeanAssistDirectories.Resolve(_directory(), "learning"), DiskFileName);
-        SqliteCacheStore? replaced = null;
-        SqliteCacheStore? current;
-        lock (_gate)
+    private SqliteCacheStore? Disk() =>
+        _disk.For(Path.Combine(LeanAssistDirectories.Resolve(_directory(), "learning"), DiskFileName), previous =>
         {
-            if (_disposed)
+            if (previous is not null)
             {
-                return null;
+                _memory.Clear();
             }
-
-            if (path != _diskPath)
-            {
-                if (_diskPath is not null)
-                {
-                    _memory.Clear();
-                }
-
-                replaced = _disk;
-                _disk = Open(path);
-                _diskPath = path;
-            }
-
-            current = _disk;
-        }
-
-        replaced?.Dispose();
-        return current;
-    }
+        });
 
     private SqliteCacheStore? Open(string path)
     {

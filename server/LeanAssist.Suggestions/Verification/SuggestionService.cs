@@ -271,7 +271,7 @@ public sealed class SuggestionService
     private async Task RunInLeanAsync(
         LeanFileTargets file,
         LeanTarget target,
-        List<(TacticCandidate Candidate, LlmShare? Share, bool NativeDecide)> toRun,
+        List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler)> toRun,
         GoalFeatures features,
         SuggestOptions options,
         VerificationOptions settings,
