@@ -43,7 +43,7 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
         foreach (var suggestion in result.Suggestions.Take(MaxRows))
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"| `{Cell(suggestion.Tactic)}` | {Verdict(suggestion)} | {suggestion.LeanMilliseconds:0} ms{(suggestion.FromCache ? " (cached)" : string.Empty)} | {suggestion.Source} |\n");
+                $"| `{Cell(suggestion.Tactic)}` | {Verdict(suggestion)} | {suggestion.LeanMilliseconds:0} ms{(suggestion.FromCache ? " (cached)" : string.Empty)} | {Sources(suggestion)} |\n");
         }
 
         if (result.Suggestions.Count > MaxRows)
@@ -73,6 +73,9 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
         SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),
         _ => "⏱ timed out",
     };
+
+    /// <summary>Who proposed it: the proposer it was verified for, then the others that proposed the same tactic.</summary>
+    private static string Sources(Suggestion suggestion) => Cell(string.Join(", ", suggestion.AlsoProposedBy.Prepend(suggestion.Source)));
 
     private static string FirstLine(string? text)
     {

@@ -1,3 +1,4 @@
+using LeanAssist.Server.Hover;
 using LeanAssist.Suggestions.Candidates;
 using LeanAssist.Suggestions.Verification;
 using LeanAssist.Testing.Llm;
@@ -26,6 +27,8 @@ public sealed class CandidateDeduplicationTests
         var refine = Assert.Single(suggestions, s => TacticText.DeduplicationKey(s.Tactic) == TacticText.DeduplicationKey("refine ⟨?_, ?_⟩"));
         Assert.Equal(("refine ⟨?_, ?_⟩", "portfolio"), (refine.Tactic, refine.Source));
         Assert.Equal(["llm"], refine.AlsoProposedBy);
+        // The hover names both proposers, the one Lean ran it for first.
+        Assert.Matches(@"\| `refine ⟨\?_, \?_⟩` \|[^\n]*\| portfolio, llm \|\n", HoverHandler.Markdown(results.Single(), DateTimeOffset.UtcNow));
         // The LLM's other candidate is its own and was verified.
         var exact = suggestions.Single(s => s.Tactic == "exact ⟨hp, hq⟩");
         Assert.Equal(("llm", SuggestionVerdict.Solved), (exact.Source, exact.Verdict));
