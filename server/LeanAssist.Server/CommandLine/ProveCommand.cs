@@ -149,18 +149,20 @@ public static class ProveCommand
 
         var s = report.Summary;
         text.AppendLine()
-            .AppendLine(CultureInfo.InvariantCulture, $"{s.Targets} sorries in {s.Files} files: {s.Solved} solved, {s.ProgressOnly} progress only, {s.Unsolved} unsolved.")
+            .AppendLine(CultureInfo.InvariantCulture, $"{Count(s.Targets, "sorry", "sorries")} in {Count(s.Files, "file", "files")}: {s.Solved} solved, {s.ProgressOnly} progress only, {s.Unsolved} unsolved.")
             .AppendLine(CultureInfo.InvariantCulture, $"Time {s.Seconds:0.00} s; Lean {s.LeanSeconds:0.00} s over {s.LeanRuns} candidate runs; verdict cache hits {s.VerdictCacheHits}.")
             .AppendLine(usedLlm
                 ? string.Create(CultureInfo.InvariantCulture, $"LLM {s.LlmSeconds:0.00} s, {s.LlmCalls} calls, {s.InputTokens} input / {s.OutputTokens} output tokens, ${s.CostUsd:0.0000}; LLM cache hits {s.LlmCacheHits}.")
                 : "LLM: not used (built-in portfolio only; set --provider to use one).");
         if (s.FilesWritten > 0)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"Wrote {s.FilesWritten} files.");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Wrote {Count(s.FilesWritten, "file", "files")}.");
         }
 
         return text.ToString();
     }
+
+    private static string Count(int count, string one, string many) => string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
 
     private static string OneLine(string tactic) => tactic.Contains('\n') ? tactic.Split('\n')[0] + " …" : tactic;
 

@@ -74,9 +74,9 @@ public sealed class ProveCommandTests
         var result = await ProveAsync(project, project.Combine("src"), "--write");
 
         Assert.True(result.ExitCode == 0, result.StandardError);
-        Assert.Contains("5 sorries in 1 files: 2 solved, 1 progress only, 2 unsolved.", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("5 sorries in 1 file: 2 solved, 1 progress only, 2 unsolved.", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("2:2  solved    `omega`", result.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("Wrote 1 files.", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Wrote 1 file.", result.StandardOutput, StringComparison.Ordinal);
         var written = await File.ReadAllTextAsync(file);
         Assert.Contains("n + 0 = n := by\n  omega\n", written, StringComparison.Ordinal);
         Assert.Equal(3, written.Split(":= by\n  sorry\n").Length - 1);
