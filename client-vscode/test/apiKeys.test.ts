@@ -6,8 +6,8 @@ import type { SetApiKeyParams } from '../src/protocol';
 import { RedactingLogOutputChannel, SecretRedactor } from '../src/redaction';
 import { TestLogOutputChannel, TestSecretStorage, testDouble } from './vscode-double';
 
-const AnthropicKey = 'sk-ant-api03-abcdefghijklmnop';
-const OpenAiKey = 'sk-proj-0123456789abcdef';
+const AnthropicKey = 'test-anthropic-key-not-real';
+const OpenAiKey = 'test-openai-key-not-real';
 
 /** ApiKeys over an in-memory SecretStorage, with a log channel and the notifications it sends. */
 function setUp() {
@@ -80,7 +80,7 @@ describe('setting an API key', () => {
     test('without a running server the key is stored and sent when the server starts', async () => {
         const { secrets, sent, keys, send } = setUp();
         testDouble.quickPickAnswers.push(pick(/Gemini/));
-        testDouble.inputBoxAnswers.push(() => 'AIzaSyA-0123456789abcdefghij');
+        testDouble.inputBoxAnswers.push(() => 'test-gemini-key-not-real');
         await keys.promptAndStore(undefined);
         assert.deepEqual(sent, []);
         assert.match(testDouble.messages.at(-1)?.message ?? '', /the server receives it when it starts/);
@@ -89,7 +89,7 @@ describe('setting an API key', () => {
         await keys.attach(send);
         assert.deepEqual(sent, [
             { provider: 'openai', key: OpenAiKey },
-            { provider: 'gemini', key: 'AIzaSyA-0123456789abcdefghij' },
+            { provider: 'gemini', key: 'test-gemini-key-not-real' },
         ]);
     });
 

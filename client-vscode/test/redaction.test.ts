@@ -9,9 +9,9 @@ import { TestLogOutputChannel } from './vscode-double';
 describe('SecretRedactor', () => {
     test('removes every known secret, raw and JSON-escaped', () => {
         const redactor = new SecretRedactor();
-        redactor.add('sk-first-secret-123');
+        redactor.add('test-first-secret-123');
         redactor.add('with"quote\\slash');
-        const text = `a sk-first-secret-123 b ${JSON.stringify({ key: 'with"quote\\slash' })}`;
+        const text = `a test-first-secret-123 b ${JSON.stringify({ key: 'with"quote\\slash' })}`;
         assert.equal(redactor.redact(text), 'a [redacted] b {"key":"[redacted]"}');
     });
 
@@ -32,18 +32,18 @@ describe('SecretRedactor', () => {
 describe('RedactingLogOutputChannel', () => {
     test('redacts every way text reaches the channel, arguments included', () => {
         const redactor = new SecretRedactor();
-        redactor.add('sk-secret-value-1');
+        redactor.add('test-secret-value-1');
         const inner = new TestLogOutputChannel('LeanAssist');
         const channel = new RedactingLogOutputChannel(inner as never, redactor);
-        channel.trace('t sk-secret-value-1');
-        channel.debug('d', { key: 'sk-secret-value-1' });
-        channel.info('i', 'sk-secret-value-1');
-        channel.warn('w sk-secret-value-1');
-        channel.error(new Error('e sk-secret-value-1'));
-        channel.append('a sk-secret-value-1');
-        channel.appendLine('l sk-secret-value-1');
+        channel.trace('t test-secret-value-1');
+        channel.debug('d', { key: 'test-secret-value-1' });
+        channel.info('i', 'test-secret-value-1');
+        channel.warn('w test-secret-value-1');
+        channel.error(new Error('e test-secret-value-1'));
+        channel.append('a test-secret-value-1');
+        channel.appendLine('l test-secret-value-1');
         assert.equal(inner.lines.length, 7);
-        assert.ok(!inner.text.includes('sk-secret-value-1'), inner.text);
+        assert.ok(!inner.text.includes('test-secret-value-1'), inner.text);
         assert.deepEqual(inner.lines.map(l => l.level), ['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine']);
         assert.equal(inner.lines[1].text, 'd {"key":"[redacted]"}');
     });
@@ -52,8 +52,8 @@ describe('RedactingLogOutputChannel', () => {
         const redactor = new SecretRedactor();
         const inner = new TestLogOutputChannel('LeanAssist');
         const channel = new RedactingLogOutputChannel(inner as never, redactor);
-        redactor.add('sk-added-later-1');
-        channel.info('sk-added-later-1');
+        redactor.add('test-added-later-1');
+        channel.info('test-added-later-1');
         assert.equal(inner.lines[0].text, '[redacted]');
     });
 });

@@ -68,7 +68,7 @@ describe('the server started the way the client starts it', { skip }, () => {
             assert.equal(initialized.serverInfo?.name, 'leanassist');
             await connection.sendNotification('initialized', {});
 
-            const key = 'sk-test-0123456789abcdefghij';
+            const key = 'test-openai-key-not-real';
             await connection.sendNotification(LeanAssistMethods.setApiKey, { provider: 'openai', key });
 
             // The server pulls its settings after `initialized`; wait for that round trip.

@@ -87,7 +87,7 @@ public sealed class CandidateRegistrationTests : IDisposable
             ["LeanAssist:baseUrl"] = server.AnthropicBaseUrl.AbsoluteUri,
             ["LeanAssist:llmCache:directory"] = _directory.Path,
         });
-        host.Services.GetRequiredService<ApiKeyStore>().SetKey(LlmProviderKind.Anthropic, "sk-ant-wrong-key-0000000000");
+        host.Services.GetRequiredService<ApiKeyStore>().SetKey(LlmProviderKind.Anthropic, "test-wrong-anthropic-key-not-real");
 
         var batch = await host.Services.GetRequiredService<CandidateGenerator>()
             .GenerateAsync(new ProposalRequest { Goal = "p q : Prop\nhp : p\nhq : q\n⊢ p ∧ q" }, CancellationToken.None);
@@ -106,7 +106,7 @@ public sealed class CandidateRegistrationTests : IDisposable
         {
             ["LeanAssist:provider"] = "anthropic",
             ["LeanAssist:temperature"] = "1.5",
-            ["LeanAssist:apiKeyEnvironmentVariable"] = "sk-ant-api03-pastedKeyByMistake000000000",
+            ["LeanAssist:apiKeyEnvironmentVariable"] = FakeApiKeys.Anthropic("pastedKeyByMistake000000000"),
             ["LeanAssist:baseUrl"] = "ftp://example",
         }, notify: false);
 
@@ -136,7 +136,7 @@ public sealed class CandidateRegistrationTests : IDisposable
         var keyFinding = Assert.Single(missing, f => f.Status == DoctorStatus.Missing);
         Assert.Contains("LEANASSIST_TEST_UNSET_VARIABLE_41", keyFinding.Fix, StringComparison.Ordinal);
 
-        const string secret = "AIzaSyDoctorMustNotPrintThis0123456789";
+        const string secret = "test-gemini-key-doctor-must-not-print";
         host.Services.GetRequiredService<ApiKeyStore>().SetKey(LlmProviderKind.Gemini, secret);
         var present = await check.RunAsync(new DoctorContext(_directory.Path), CancellationToken.None);
         Assert.Contains(present, f => f.Message.Contains("API key present", StringComparison.Ordinal));

@@ -328,7 +328,7 @@ public sealed class EditorFeatureTests
     public async Task A_key_handed_over_by_the_client_is_used_in_memory()
     {
         await using var llm = await LocalLlmServer.StartAsync();
-        llm.ExpectedApiKey = "sk-ant-test-0123456789abcdefghij";
+        llm.ExpectedApiKey = "test-anthropic-key-from-secret-storage";
         await using var editor = await EditorHarness.StartAsync(settings:
         [
             new("LeanAssist:provider", "anthropic"),
@@ -338,13 +338,13 @@ public sealed class EditorFeatureTests
         var uri = await editor.OpenAsync("Two.lean", TwoGoals);
         await editor.Client.WaitForNotificationAsync("leanAssist/status", m => m["params"]!["health"]!.GetValue<string>() == "degraded");
 
-        await editor.Client.NotifyAsync("leanAssist/setApiKey", new JsonObject { ["provider"] = "anthropic", ["key"] = "sk-ant-test-0123456789abcdefghij" });
+        await editor.Client.NotifyAsync("leanAssist/setApiKey", new JsonObject { ["provider"] = "anthropic", ["key"] = "test-anthropic-key-from-secret-storage" });
         var status = await editor.Client.WaitForNotificationAsync("leanAssist/status", m => m["params"]!["llm"]!["available"]!.GetValue<bool>());
         var result = await editor.Client.RequestResultAsync("workspace/executeCommand", SuggestCommand(uri, 4, 2), EditorHarness.Timeout);
 
         Assert.Equal("ok", status["params"]!["health"]!.GetValue<string>());
         Assert.NotEmpty(llm.Requests);
-        Assert.All(llm.Requests, r => Assert.Equal("sk-ant-test-0123456789abcdefghij", r.Header("x-api-key")));
+        Assert.All(llm.Requests, r => Assert.Equal("test-anthropic-key-from-secret-storage", r.Header("x-api-key")));
         Assert.NotEmpty(result!["suggestions"]!.AsArray());
     }
 

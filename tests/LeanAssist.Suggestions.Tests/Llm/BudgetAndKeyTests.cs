@@ -82,17 +82,17 @@ public sealed class BudgetAndKeyTests
     public async Task KeyPrecedence_EditorThenConfiguredVariableThenDefaultVariable()
     {
         await using var rig = await LlmRig.StartAsync();
-        rig.Environment.Values["OPENAI_API_KEY"] = "sk-from-default-variable-000";
-        rig.Environment.Values["MY_TEAM_KEY"] = "sk-from-configured-variable-000";
+        rig.Environment.Values["OPENAI_API_KEY"] = "test-key-from-default-variable";
+        rig.Environment.Values["MY_TEAM_KEY"] = "test-key-from-configured-variable";
 
         Assert.Equal(ApiKeySource.DefaultVariable, rig.Keys.Find(LlmProviderKind.OpenAI).Source);
         rig.Use(LlmProviderKind.OpenAI, o => o.ApiKeyEnvironmentVariable = "MY_TEAM_KEY");
-        Assert.Equal("sk-from-configured-variable-000", rig.Keys.Find(LlmProviderKind.OpenAI).Key);
-        rig.Keys.SetKey(LlmProviderKind.OpenAI, "sk-from-editor-secret-storage-0");
+        Assert.Equal("test-key-from-configured-variable", rig.Keys.Find(LlmProviderKind.OpenAI).Key);
+        rig.Keys.SetKey(LlmProviderKind.OpenAI, "test-key-from-editor-secret-storage");
         Assert.Equal(ApiKeySource.Editor, rig.Keys.Find(LlmProviderKind.OpenAI).Source);
 
         await rig.Proposer.ProposeAsync(Request("⊢ 1 = 1"), CancellationToken.None);
-        Assert.Equal("Bearer sk-from-editor-secret-storage-0", rig.Server.Requests[0].Header("Authorization"));
+        Assert.Equal("Bearer test-key-from-editor-secret-storage", rig.Server.Requests[0].Header("Authorization"));
 
         rig.Keys.SetKey(LlmProviderKind.OpenAI, null);
         Assert.Equal(ApiKeySource.ConfiguredVariable, rig.Keys.Find(LlmProviderKind.OpenAI).Source);
@@ -117,7 +117,7 @@ public sealed class BudgetAndKeyTests
     [Fact]
     public void Redaction_RemovesKnownKeysAndKeyShapedTokens()
     {
-        var text = "Incorrect API key provided: sk-proj-abc***wxyz; header was Bearer abcdefgh12345678; my-secret-value-123 and AIzaSyA1234567890abcdefghijklmnop";
+        var text = $"Incorrect API key provided: sk-proj-abc***wxyz; header was Bearer abcdefgh12345678; my-secret-value-123 and {FakeApiKeys.Google("SyA1234567890abcdefghijklmnop")}";
         var redacted = SecretRedactor.Redact(text, ["my-secret-value-123"]);
 
         Assert.DoesNotContain("sk-proj", redacted, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class BudgetAndKeyTests
     public async Task TheKeyIsNeverWritten_ToTheLogFile_TheCacheFiles_TheStatus_OrTheMetrics()
     {
         using var directory = new TemporaryDirectory();
-        const string secret = "sk-live-NeverWriteMe-9f8e7d6c5b4a39281706";
+        const string secret = "test-key-NeverWriteMe-not-real";
         var logFile = directory.Combine("logs", "leanassist.log");
         var serilog = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.File(logFile).CreateLogger();
         var metricText = new StringBuilder();

@@ -41,7 +41,7 @@ internal sealed class DirectLlmChatClientFactory(HttpClient http) : ILlmChatClie
 /// </summary>
 internal sealed class LlmRig : IAsyncDisposable
 {
-    public const string TestKey = "sk-test-LeanAssistSecret0123456789abcdef";
+    public const string TestKey = "test-key-LeanAssistSecret-not-real";
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 

@@ -21,7 +21,7 @@ public sealed class ResilienceTests
     {
         await using var rig = await LlmRig.StartAsync();
         rig.Use(provider);
-        rig.Server.ExpectedApiKey = "sk-the-right-key-0000000000";
+        rig.Server.ExpectedApiKey = "test-the-right-key-not-real";
 
         var proposal = await rig.Proposer.ProposeAsync(Request(), CancellationToken.None);
 
