@@ -65,7 +65,10 @@ public sealed record TacticVerdict(
     IReadOnlyList<string> TryThisMessages)
 {
     /// <summary>Solved, progress and failed say something about (environment, goal, tactic); timeouts, crashes and unavailability do not.</summary>
-    public bool IsCacheable => Kind is TacticVerdictKind.Solved or TacticVerdictKind.Progress or TacticVerdictKind.Failed;
+    public bool IsCacheable => IsCacheableKind(Kind);
+
+    /// <summary>The rule behind <see cref="IsCacheable"/>, for stores that keep only the kind.</summary>
+    public static bool IsCacheableKind(TacticVerdictKind kind) => kind is TacticVerdictKind.Solved or TacticVerdictKind.Progress or TacticVerdictKind.Failed;
 
     public static TacticVerdict Timeout(string detail) => new(TacticVerdictKind.Timeout, TacticFailureReason.None, detail, [], []);
 

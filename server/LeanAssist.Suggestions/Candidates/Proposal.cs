@@ -19,7 +19,7 @@ public sealed record Proposal(
 
 /// <summary>One candidate tactic (or short tactic script).</summary>
 /// <param name="Tactic">Normalised tactic text: no <c>by</c>, no code fence, multi-line scripts keep their relative indentation.</param>
-/// <param name="Proposer">Who proposed it: a proposer's name, or the tactic whose "Try this" named it (<c>exact?</c>).</param>
+/// <param name="Proposer">Who proposed it: a proposer's name, or <c>try-this</c> when a search tactic's "Try this" named it.</param>
 /// <param name="Rank">0 for the proposer's best candidate, then 1, 2, ...</param>
 public sealed record TacticCandidate(string Tactic, string Proposer, int Rank);
 

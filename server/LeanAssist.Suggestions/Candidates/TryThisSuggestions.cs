@@ -69,15 +69,15 @@ public static partial class TryThisSuggestions
     }
 
     /// <summary>
-    /// The suggestions of several info messages (a tactic's whole output) as candidates named after
-    /// <paramref name="searchTactic"/> (<c>exact?</c>), without duplicates.
+    /// The suggestions of several info messages (a tactic's whole output) as candidates of
+    /// <paramref name="proposer"/>, without duplicates.
     /// </summary>
-    public static IReadOnlyList<TacticCandidate> ToCandidates(IEnumerable<string> infoMessages, string searchTactic)
+    public static IReadOnlyList<TacticCandidate> ToCandidates(IEnumerable<string> infoMessages, string proposer)
     {
         var list = new CandidateList();
         foreach (var suggestion in infoMessages.SelectMany(Parse))
         {
-            list.TryAddNormalized(suggestion, searchTactic);
+            list.TryAddNormalized(suggestion, proposer);
         }
 
         return list.Candidates;

@@ -84,7 +84,7 @@ public sealed class LlmTacticProposer : ITacticProposer
         {
             var fromCache = baseUsage with { FromCache = true, Latency = _timeProvider.GetElapsedTime(started) };
             _logger.LogDebug("LLM answer for {Endpoint} served from the {Layer} cache.", endpoint, cached.Layer);
-            return new Proposal(Name, ToCandidates(cached.Answer.Texts, request, count), fromCache);
+            return new Proposal(Name, ToCandidates(cached.Answer.Texts.SelectMany(TacticResponseParser.Parse), request, count), fromCache);
         }
 
         var key = _keys.Find(endpoint.Provider);
@@ -149,8 +149,9 @@ public sealed class LlmTacticProposer : ITacticProposer
         _budget.RecordSpend(cost);
         _statistics.RecordSuccess(endpoint, usage);
 
-        var candidates = ToCandidates(completion.Texts, request, count);
-        if (completion.Texts.SelectMany(TacticResponseParser.Parse).Any())
+        var parsed = completion.Texts.SelectMany(TacticResponseParser.Parse).ToArray();
+        var candidates = ToCandidates(parsed, request, count);
+        if (parsed.Length > 0)
         {
             // Cache what held tactics (even ones already tried), not chatter: asking again may do better.
             _cache.Set(cacheKey, CachedLlmAnswer.From(completion));
@@ -166,10 +167,10 @@ public sealed class LlmTacticProposer : ITacticProposer
         return new Proposal(Name, candidates, usage);
     }
 
-    private static IReadOnlyList<TacticCandidate> ToCandidates(IEnumerable<string> texts, ProposalRequest request, int count)
+    private static IReadOnlyList<TacticCandidate> ToCandidates(IEnumerable<string> parsedTactics, ProposalRequest request, int count)
     {
         var list = new CandidateList(request.FailedAttempts);
-        foreach (var raw in texts.SelectMany(TacticResponseParser.Parse))
+        foreach (var raw in parsedTactics)
         {
             list.TryAdd(raw, ProposerName);
         }

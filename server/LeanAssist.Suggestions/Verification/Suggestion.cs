@@ -26,7 +26,7 @@ public enum SuggestionVerdict
 public sealed record LlmShare(double Milliseconds, double InputTokens, double OutputTokens, decimal CostUsd, bool FromCache);
 
 /// <summary>One candidate and its verdict, with what it cost.</summary>
-/// <param name="Source">The proposer that suggested it ("portfolio", "llm"), or the tactic whose "Try this" named it ("exact?").</param>
+/// <param name="Source">The proposer that suggested it ("portfolio", "llm"), or "try-this" when a search tactic's "Try this" named it.</param>
 /// <param name="TrustsCompiler">It uses a tactic that trusts the compiler (<c>native_decide</c>, <c>bv_decide</c>, ...), allowed by <c>leanAssist.allowNativeDecide</c>.</param>
 /// <param name="Error">Lean's error text, the policy's reason, or why it could not be run; null when it worked.</param>
 public sealed record Suggestion(

@@ -301,23 +301,21 @@ public sealed class SuggestionService
         Dictionary<string, Suggestion> results, Tally run, IProgress<SuggestProgress>? progress, CancellationToken cancellationToken)
     {
         var named = new List<(TacticCandidate, LlmShare?)>();
-        foreach (var (tactic, messages) in run.TryThis)
+        foreach (var messages in run.TryThis)
         {
-            foreach (var candidate in TryThisSuggestions.ToCandidates(messages, tactic))
+            foreach (var candidate in TryThisSuggestions.ToCandidates(messages, TryThisSource))
             {
                 if (!results.ContainsKey(SameTactic(candidate.Tactic)))
                 {
-                    named.Add((candidate with { Proposer = TryThisSource }, null));
+                    named.Add((candidate, null));
                 }
             }
         }
 
-        // One level only: tactics named by a named tactic are not followed again.
-        run.TryThis.Clear();
+        // One level only: this runs once per target, so tactics named by a named tactic are not followed.
         if (named.Count > 0)
         {
             await VerifyAsync(file, target, named, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
-            run.TryThis.Clear();
         }
     }
 
@@ -325,7 +323,7 @@ public sealed class SuggestionService
     {
         if (verdict.TryThisMessages.Count > 0)
         {
-            run.TryThis.Add((candidate.Tactic, verdict.TryThisMessages));
+            run.TryThis.Add(verdict.TryThisMessages);
         }
 
         var (kind, error) = verdict.Kind switch
@@ -465,7 +463,7 @@ public sealed class SuggestionService
 
         public int SkippedByLearning { get; set; }
 
-        /// <summary>"Try this" messages seen while verifying, with the tactic that printed them.</summary>
-        public List<(string Tactic, IReadOnlyList<string> Messages)> TryThis { get; } = [];
+        /// <summary>The "Try this" messages of each tactic verified so far that printed some.</summary>
+        public List<IReadOnlyList<string>> TryThis { get; } = [];
     }
 }

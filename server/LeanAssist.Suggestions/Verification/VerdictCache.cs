@@ -61,7 +61,7 @@ internal sealed partial class VerdictCacheJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class VerdictCache(IOptionsMonitor<VerificationOptions> options, TimeProvider timeProvider, ILogger<VerdictCache> logger, LeanAssistMeter meter)
     : ConfiguredLayeredCache<CachedVerdict>(Definition, () => options.CurrentValue.VerdictCache, VerdictCacheJsonContext.Default.CachedVerdict,
-        verdict => verdict.Kind is TacticVerdictKind.Solved or TacticVerdictKind.Progress or TacticVerdictKind.Failed && verdict.GoalsAfter is not null && verdict.TryThisMessages is not null,
+        verdict => TacticVerdict.IsCacheableKind(verdict.Kind) && verdict.GoalsAfter is not null && verdict.TryThisMessages is not null,
         timeProvider, logger, meter)
 {
     public const string DiskFileName = "verdicts.db";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LeanAssist.Lean.Storage;
 using LeanAssist.Suggestions.Caching;
+using LeanAssist.Suggestions.Llm.Caching;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,18 +44,18 @@ public sealed class LlmBudget : IDisposable
     private readonly ILogger<LlmBudget> _logger;
     private readonly Lock _gate = new();
     private readonly Queue<DateTimeOffset> _recentRequests = new();
+    private readonly SqliteStoreSlot _ledger;
     private DateOnly _day;
     private decimal _spentToday;
     private long _requestsToday;
     private bool _dayLoaded;
-    private SqliteCacheStore? _ledger;
-    private string? _ledgerPath;
 
     public LlmBudget(IOptionsMonitor<LlmOptions> options, TimeProvider timeProvider, ILogger<LlmBudget> logger)
     {
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _ledger = new SqliteStoreSlot(path => new SqliteCacheStore(new SqliteCacheStoreOptions(path, "llm-spend", SchemaVersion: 1, MaxEntries: 400), _timeProvider, _logger));
     }
 
     /// <summary>Raised after a request was counted, spend was recorded, or a cap refused a request.</summary>
@@ -125,14 +126,7 @@ public sealed class LlmBudget : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            _ledger?.Dispose();
-            _ledger = null;
-        }
-    }
+    public void Dispose() => _ledger.Dispose();
 
     /// <summary>Starts a new day's counts at local midnight, loading what the ledger already holds for it.</summary>
     private void RollDay()
@@ -182,18 +176,8 @@ public sealed class LlmBudget : IDisposable
             ? spent
             : null;
 
-    private SqliteCacheStore? Ledger()
-    {
-        var path = Path.Combine(LeanAssistDirectories.Resolve(_options.CurrentValue.LlmCache.Directory, "llm"), LedgerFileName);
-        if (path != _ledgerPath)
-        {
-            _ledger?.Dispose();
-            _ledger = new SqliteCacheStore(new SqliteCacheStoreOptions(path, "llm-spend", SchemaVersion: 1, MaxEntries: 400), _timeProvider, _logger);
-            _ledgerPath = path;
-        }
-
-        return _ledger;
-    }
+    private SqliteCacheStore? Ledger() =>
+        _ledger.For(Path.Combine(LeanAssistDirectories.Resolve(_options.CurrentValue.LlmCache.Directory, LlmResponseCache.DefaultDirectory), LedgerFileName));
 
     private static string LedgerKey(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

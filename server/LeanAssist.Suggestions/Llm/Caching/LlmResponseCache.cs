@@ -40,7 +40,10 @@ public sealed class LlmResponseCache(IOptionsMonitor<LlmOptions> options, TimePr
     public const string DiskFileName = "llm-responses.db";
     public const int DiskSchemaVersion = 1;
 
-    private static readonly CacheDefinition Definition = new("llm", DiskSchemaVersion, "llm", DiskFileName);
+    /// <summary>The folder under the cache root when <c>leanAssist.llmCache.directory</c> is empty; the spend ledger lives there too.</summary>
+    public const string DefaultDirectory = "llm";
+
+    private static readonly CacheDefinition Definition = new("llm", DiskSchemaVersion, DefaultDirectory, DiskFileName);
 
     /// <summary>Looks <paramref name="key"/> up in memory, then on disk (promoting a disk hit to memory).</summary>
     public (CachedLlmAnswer Answer, CacheLayer Layer)? TryGet(string key) => Layers.TryGet(key);
