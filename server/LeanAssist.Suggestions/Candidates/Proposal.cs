@@ -11,8 +11,6 @@ public sealed record Proposal(
     ProposalUsage Usage,
     ProposalFailure? Failure = null)
 {
-    public bool Succeeded => Failure is null;
-
     public static Proposal Failed(string proposerName, ProposalFailure failure, ProposalUsage? usage = null) =>
         new(proposerName, [], usage ?? ProposalUsage.None, failure);
 }

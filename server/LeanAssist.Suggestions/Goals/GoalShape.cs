@@ -164,10 +164,10 @@ public sealed partial record GoalShape
         var exists = new List<string>();
         var arithmeticHypotheses = false;
         var hasFalse = false;
-        var types = bindings.Select(b => Collapse(b.Type)).ToHashSet(StringComparer.Ordinal);
-        foreach (var (name, type) in bindings)
+        var collapsedBindings = bindings.Select(b => (b.Name, Type: Collapse(b.Type))).ToArray();
+        var types = collapsedBindings.Select(b => b.Type).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, collapsed) in collapsedBindings)
         {
-            var collapsed = Collapse(type);
             if (collapsed == normalizedTarget)
             {
                 matching.Add(name);
@@ -179,7 +179,7 @@ public sealed partial record GoalShape
                 case TargetForm.Implication when Collapse(collapsed[(index + 1)..]) == normalizedTarget:
                     implications.Add(name);
                     var premise = Collapse(collapsed[..index]);
-                    var argument = bindings.FirstOrDefault(b => Collapse(b.Type) == premise).Name;
+                    var argument = collapsedBindings.FirstOrDefault(b => b.Type == premise).Name;
                     if (argument is not null)
                     {
                         modusPonens.Add((name, argument));

@@ -64,10 +64,7 @@ public sealed record SuggestionCosts(
     long OutputTokens,
     decimal CostUsd,
     int VerdictCacheHits,
-    int LlmCacheHits)
-{
-    public static SuggestionCosts None { get; } = new(TimeSpan.Zero, TimeSpan.Zero, 0, TimeSpan.Zero, 0, 0, 0, 0, 0, 0);
-}
+    int LlmCacheHits);
 
 /// <summary>How to do <see cref="SuggestionService.SuggestAsync"/>.</summary>
 /// <param name="UseLlm">Ask the configured LLM too (explicit requests, or when the user allowed background LLM use).</param>

@@ -13,8 +13,8 @@ public sealed record SuggestionRun(
     decimal CostUsd,
     bool UsedLlm);
 
-/// <summary>The most recent suggestion runs (a bounded ring), and the spend today, for telemetry.</summary>
-public sealed class SuggestionRunLog(TimeProvider timeProvider)
+/// <summary>The most recent suggestion runs (a bounded ring), for telemetry.</summary>
+public sealed class SuggestionRunLog
 {
     public const int Kept = 100;
 
@@ -59,6 +59,4 @@ public sealed class SuggestionRunLog(TimeProvider timeProvider)
 
         Added?.Invoke(run);
     }
-
-    public DateTimeOffset Now => timeProvider.GetUtcNow();
 }

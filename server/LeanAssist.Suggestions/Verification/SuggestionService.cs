@@ -88,7 +88,7 @@ public sealed class SuggestionService
             (target, plan) = await ProvideProofStateAsync(request, target, problems, cancellationToken).ConfigureAwait(false);
             if (target.ProofState is null)
             {
-                return Finish(target, [], new Tally(), problems, plan, started, options);
+                return Finish(target, [], GoalFeatures.Unknown, new Tally(), problems, plan, started, options);
             }
         }
 
@@ -166,7 +166,7 @@ public sealed class SuggestionService
             await VerifyAsync(file, target, fresh, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
         }
 
-        return Finish(target, results.Values, run, problems, plan, started, options);
+        return Finish(target, results.Values, features, run, problems, plan, started, options);
     }
 
     /// <summary>Removes every verdict and learned outcome (the <c>leanAssist.clearCache</c> command).</summary>
@@ -224,7 +224,7 @@ public sealed class SuggestionService
         IProgress<SuggestProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler)>();
+        var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)>();
         var planned = new HashSet<string>(StringComparer.Ordinal);
         var repeats = new List<(string Key, string Proposer)>();
         foreach (var (candidate, share) in candidates)
@@ -244,14 +244,15 @@ public sealed class SuggestionService
                 continue;
             }
 
-            if (_verdicts.TryGet(Key(file, target, candidate.Tactic)) is { } cached)
+            var verdictKey = VerdictCacheKey.For(file, target, candidate.Tactic);
+            if (_verdicts.TryGet(verdictKey) is { } cached)
             {
                 run.VerdictCacheHits++;
                 Add(results, FromVerdict(candidate, cached.ToVerdict(), cached.LeanMilliseconds, fromCache: true, safety.TrustsCompiler, share, run));
                 continue;
             }
 
-            toRun.Add((candidate, share, safety.TrustsCompiler));
+            toRun.Add((candidate, share, safety.TrustsCompiler, verdictKey));
         }
 
         if (toRun.Count > 0)
@@ -271,7 +272,7 @@ public sealed class SuggestionService
     private async Task RunInLeanAsync(
         LeanFileTargets file,
         LeanTarget target,
-        List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler)> toRun,
+        List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)> toRun,
         GoalFeatures features,
         SuggestOptions options,
         VerificationOptions settings,
@@ -284,11 +285,11 @@ public sealed class SuggestionService
         var runs = await _pool.RunTacticsAsync(target.ProofState!, toRun.Select(c => c.Candidate.Tactic).ToArray(), options.Priority, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < runs.Count; i++)
         {
-            var (candidate, share, trustsCompiler) = toRun[i];
+            var (candidate, share, trustsCompiler, verdictKey) = toRun[i];
             var tacticRun = runs[i];
             run.Lean += tacticRun.LeanTime;
             run.LeanRuns++;
-            _verdicts.Set(Key(file, target, candidate.Tactic), tacticRun.Verdict, tacticRun.LeanTime);
+            _verdicts.Set(verdictKey, tacticRun.Verdict, tacticRun.LeanTime);
             Learn(candidate.Tactic, features, tacticRun.Verdict, settings);
             Add(results, FromVerdict(candidate, tacticRun.Verdict, tacticRun.LeanTime.TotalMilliseconds, fromCache: false, trustsCompiler, share, run));
         }
@@ -367,9 +368,9 @@ public sealed class SuggestionService
             new KeyValuePair<string, object?>("leanassist.candidate.source", suggestion.Source));
     }
 
-    private TargetSuggestions Finish(LeanTarget target, IEnumerable<Suggestion> suggestions, Tally run, List<string> problems, TargetEditPlan plan, long started, SuggestOptions options)
+    /// <param name="features">Of the goal the suggestions were verified on (their learning scores break ties).</param>
+    private TargetSuggestions Finish(LeanTarget target, IEnumerable<Suggestion> suggestions, GoalFeatures features, Tally run, List<string> problems, TargetEditPlan plan, long started, SuggestOptions options)
     {
-        var features = GoalFeatures.Of(target.Goal);
         var ranked = SuggestionRanking.Rank(suggestions, s => _learning.Get(s.Tactic, features).SuccessRate);
         var elapsed = _time.GetElapsedTime(started);
         var costs = new SuggestionCosts(elapsed, run.Lean, run.LeanRuns, run.Llm, run.LlmCalls, run.InputTokens, run.OutputTokens, run.CostUsd, run.VerdictCacheHits, run.LlmCacheHits);
@@ -416,8 +417,6 @@ public sealed class SuggestionService
         var usage = proposal.Usage;
         return new LlmShare(usage.Latency.TotalMilliseconds / count, (double)usage.InputTokens / count, (double)usage.OutputTokens / count, usage.CostUsd / count, usage.FromCache);
     }
-
-    private static VerdictCacheKey Key(LeanFileTargets file, LeanTarget target, string tactic) => VerdictCacheKey.For(file, target, tactic);
 
     /// <summary>Candidates with the same key are one tactic to Lean (spacing Lean ignores), whoever proposed them.</summary>
     private static string SameTactic(string tactic) => TacticText.DeduplicationKey(tactic);

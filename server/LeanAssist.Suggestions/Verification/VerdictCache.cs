@@ -24,9 +24,10 @@ namespace LeanAssist.Suggestions.Verification;
 /// Lean (line ends normalised to "\n", nothing else changed: spacing can be syntax in Lean). Editing below a
 /// declaration leaves the keys of its goals unchanged; editing the declaration or anything above changes them.
 /// </remarks>
-public readonly record struct VerdictCacheKey(string Toolchain, LeanFingerprint EnvironmentBefore, string DeclarationBefore, string DeclarationFrom, string Goal, string Tactic)
+public sealed class VerdictCacheKey(string toolchain, LeanFingerprint environmentBefore, string declarationBefore, string declarationFrom, string goal, string tactic)
 {
-    public string Hash => LeanFingerprint.Compute("verdict", Toolchain, EnvironmentBefore.Value, DeclarationBefore, DeclarationFrom, Goal, Tactic).Value;
+    /// <summary>The key's store form, hashed once: a key is looked up before Lean runs and stored after.</summary>
+    public string Hash { get; } = LeanFingerprint.Compute("verdict", toolchain, environmentBefore.Value, declarationBefore, declarationFrom, goal, tactic).Value;
 
     /// <summary>The key of running <paramref name="tactic"/> on <paramref name="target"/> of <paramref name="file"/>.</summary>
     public static VerdictCacheKey For(LeanFileTargets file, LeanTarget target, string tactic)

@@ -8,10 +8,7 @@ using Microsoft.Extensions.Options;
 namespace LeanAssist.Suggestions.Llm.Budget;
 
 /// <summary>Whether an LLM request may go out now, and why not.</summary>
-public sealed record BudgetDecision(bool Allowed, string? Reason)
-{
-    public static BudgetDecision Allow { get; } = new(true, null);
-}
+public sealed record BudgetDecision(bool Allowed, string? Reason);
 
 /// <summary>The budget as the status shows it.</summary>
 /// <param name="SpentTodayUsd">Spent on the current local day (all LeanAssist windows, as far as the ledger file is shared).</param>

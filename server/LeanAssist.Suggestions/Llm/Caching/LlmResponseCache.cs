@@ -20,8 +20,6 @@ public sealed record CachedLlmAnswer(
     public static CachedLlmAnswer From(LlmCompletion completion) => new(
         completion.Texts, completion.ResponseModel, completion.Usage.InputTokens, completion.Usage.OutputTokens,
         completion.Usage.CachedInputTokens, completion.Usage.CacheWriteInputTokens);
-
-    public LlmTokenUsage OriginalUsage => new(InputTokens, OutputTokens, CachedInputTokens, CacheWriteInputTokens);
 }
 
 [JsonSerializable(typeof(CachedLlmAnswer))]
