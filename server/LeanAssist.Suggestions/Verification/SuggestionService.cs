@@ -115,17 +115,18 @@ public sealed class SuggestionService
         // Keyed by TacticText.DeduplicationKey: the batches are merged here, so the LLM's "simp [a,b]" is not
         // run again after the portfolio's "simp [a, b]" (each batch is de-duplicated by the same key already).
         var results = new Dictionary<string, Suggestion>(StringComparer.Ordinal);
+        var verification = new TargetVerification(file, target, features, options, settings, results, run, progress);
         try
         {
             var builtIn = await _generator.GenerateAsync(proposalRequest, p => p.Kind == ProposerKind.BuiltIn, cancellationToken).ConfigureAwait(false);
             Account(builtIn, run, problems);
-            await VerifyAsync(file, target, Order(builtIn, features, settings, run), features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            await VerifyAsync(verification, Order(builtIn, features, settings, run), cancellationToken).ConfigureAwait(false);
             if (llmBatch is not null)
             {
                 progress?.Report(new SuggestProgress("Waiting for the LLM", results.Count, results.Count));
                 var fromLlm = await llmBatch.ConfigureAwait(false);
                 Account(fromLlm, run, problems);
-                await VerifyAsync(file, target, Order(fromLlm, features, settings, run), features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+                await VerifyAsync(verification, Order(fromLlm, features, settings, run), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -137,7 +138,7 @@ public sealed class SuggestionService
             }
         }
 
-        await FollowTryThisAsync(file, target, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+        await FollowTryThisAsync(verification, cancellationToken).ConfigureAwait(false);
 
         for (var round = 0; useLlm && round < settings.Repair.Rounds && !results.Values.Any(s => s.Verdict == SuggestionVerdict.Solved); round++)
         {
@@ -163,7 +164,7 @@ public sealed class SuggestionService
                 break;
             }
 
-            await VerifyAsync(file, target, fresh, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            await VerifyAsync(verification, fresh, cancellationToken).ConfigureAwait(false);
         }
 
         return Finish(target, results.Values, features, run, problems, plan, started, options);
@@ -212,18 +213,9 @@ public sealed class SuggestionService
             .ToArray();
     }
 
-    private async Task VerifyAsync(
-        LeanFileTargets file,
-        LeanTarget target,
-        IReadOnlyList<(TacticCandidate Candidate, LlmShare? Share)> candidates,
-        GoalFeatures features,
-        SuggestOptions options,
-        VerificationOptions settings,
-        Dictionary<string, Suggestion> results,
-        Tally run,
-        IProgress<SuggestProgress>? progress,
-        CancellationToken cancellationToken)
+    private async Task VerifyAsync(TargetVerification verification, IReadOnlyList<(TacticCandidate Candidate, LlmShare? Share)> candidates, CancellationToken cancellationToken)
     {
+        var (file, target, _, _, settings, results, run, _) = verification;
         var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)>();
         var planned = new HashSet<string>(StringComparer.Ordinal);
         var repeats = new List<(string Key, string Proposer)>();
@@ -257,7 +249,7 @@ public sealed class SuggestionService
 
         if (toRun.Count > 0)
         {
-            await RunInLeanAsync(file, target, toRun, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            await RunInLeanAsync(verification, toRun, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (key, proposer) in repeats)
@@ -269,18 +261,9 @@ public sealed class SuggestionService
         }
     }
 
-    private async Task RunInLeanAsync(
-        LeanFileTargets file,
-        LeanTarget target,
-        List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)> toRun,
-        GoalFeatures features,
-        SuggestOptions options,
-        VerificationOptions settings,
-        Dictionary<string, Suggestion> results,
-        Tally run,
-        IProgress<SuggestProgress>? progress,
-        CancellationToken cancellationToken)
+    private async Task RunInLeanAsync(TargetVerification verification, List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)> toRun, CancellationToken cancellationToken)
     {
+        var (_, target, features, options, settings, results, run, progress) = verification;
         progress?.Report(new SuggestProgress($"Verifying {toRun.Count} candidates in Lean", results.Count, results.Count + toRun.Count));
         var runs = await _pool.RunTacticsAsync(target.ProofState!, toRun.Select(c => c.Candidate.Tactic).ToArray(), options.Priority, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < runs.Count; i++)
@@ -298,9 +281,9 @@ public sealed class SuggestionService
     }
 
     /// <summary>The concrete tactics that <c>exact?</c>, <c>apply?</c> and friends named become candidates of their own.</summary>
-    private async Task FollowTryThisAsync(LeanFileTargets file, LeanTarget target, GoalFeatures features, SuggestOptions options, VerificationOptions settings,
-        Dictionary<string, Suggestion> results, Tally run, IProgress<SuggestProgress>? progress, CancellationToken cancellationToken)
+    private async Task FollowTryThisAsync(TargetVerification verification, CancellationToken cancellationToken)
     {
+        var (results, run) = (verification.Results, verification.Run);
         var named = new List<(TacticCandidate, LlmShare?)>();
         foreach (var messages in run.TryThis)
         {
@@ -316,7 +299,7 @@ public sealed class SuggestionService
         // One level only: this runs once per target, so tactics named by a named tactic are not followed.
         if (named.Count > 0)
         {
-            await VerifyAsync(file, target, named, features, options, settings, results, run, progress, cancellationToken).ConfigureAwait(false);
+            await VerifyAsync(verification, named, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -438,6 +421,17 @@ public sealed class SuggestionService
         SuggestionVerdict.Rejected => "rejected",
         _ => "timeout",
     };
+
+    /// <summary>What stays fixed while one target's candidates are verified, and where their results and costs collect.</summary>
+    private sealed record TargetVerification(
+        LeanFileTargets File,
+        LeanTarget Target,
+        GoalFeatures Features,
+        SuggestOptions Options,
+        VerificationOptions Settings,
+        Dictionary<string, Suggestion> Results,
+        Tally Run,
+        IProgress<SuggestProgress>? Progress);
 
     /// <summary>What one run spent, added up as it goes.</summary>
     private sealed class Tally
