@@ -10,7 +10,6 @@ using LeanAssist.Server.Documents;
 using LeanAssist.Server.Editor;
 using LeanAssist.Server.LanguageServer;
 using LeanAssist.Suggestions.Verification;
-using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Server.CodeActions;
 
@@ -19,7 +18,7 @@ namespace LeanAssist.Server.CodeActions;
 /// what is already known (it never waits on Lean or an LLM); when nothing is known it starts the work in
 /// the background and offers "suggest tactics", which runs the command.
 /// </summary>
-public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions editor, SuggestionService suggestions, IOptionsMonitor<EditorOptions> options, LeanAssistMeter meter)
+public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions editor, SuggestionService suggestions, LeanAssistMeter meter)
 {
     /// <summary>At most this many verified suggestions are offered for one target.</summary>
     public const int MaxActions = 6;
@@ -83,8 +82,9 @@ public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions
             }
             else
             {
-                // Nothing known for this version yet: start it, and offer to wait for it explicitly.
-                editor.RequestInBackground(snapshot, anchor.Start, useLlm: explicitRequest || options.CurrentValue.PrefetchWithLlm);
+                // Nothing known for this version yet: start it, and offer to wait for it explicitly. Only the
+                // user's asking is passed: the background run adds the LLM itself when prefetchWithLlm is set.
+                editor.RequestInBackground(snapshot, anchor.Start, useLlm: explicitRequest);
                 actions.Add(SuggestAction(snapshot, anchor.Start, "LeanAssist: suggest tactics", diagnostic));
             }
         }

@@ -51,7 +51,7 @@ public sealed class EditorSuggestions : IDisposable
     /// <summary>
     /// How often a loaded version's imports are checked for a rebuild (a manifest read and a few stats), so
     /// results of a stale build are dropped even when the document itself is not edited. Bounded so that
-    /// code actions, asked on every cursor move, do not pay for it each time.
+    /// code actions, asked on every cursor move, do not start one each time.
     /// </summary>
     internal static readonly TimeSpan DependencyCheckInterval = TimeSpan.FromSeconds(2);
 
@@ -131,6 +131,10 @@ public sealed class EditorSuggestions : IDisposable
     /// What is known for exactly this version of the document, or null (never results of another version, nor of
     /// a build of its imports that has since been replaced: those are forgotten, and the next request reloads).
     /// </summary>
+    /// <remarks>
+    /// A rebuild is noticed by a check this starts in the background (see <see cref="DependencyCheckInterval"/>),
+    /// so the request that starts it still answers from memory: code actions and hovers never wait on the disk.
+    /// </remarks>
     public KnownSuggestions? Known(string uri, int version)
     {
         if (!_work.TryGetValue(uri, out var work))
@@ -138,38 +142,40 @@ public sealed class EditorSuggestions : IDisposable
             return null;
         }
 
-        LoadedFile? loaded;
+        LoadedFile loaded;
+        KnownSuggestions known;
         lock (work.Gate)
         {
-            loaded = work.Loaded is { } current && current.Version == version ? current : null;
-        }
-
-        if (loaded is null || !StillCurrent(loaded))
-        {
-            return null;
-        }
-
-        lock (work.Gate)
-        {
-            return work.Loaded == loaded
-                ? new KnownSuggestions(version, loaded.File, new Dictionary<string, TargetSuggestions>(work.Results), new HashSet<string>(work.AskedLlm))
-                : null;
-        }
-
-        bool StillCurrent(LoadedFile file)
-        {
-            var now = _time.GetTimestamp();
-            if (_time.GetElapsedTime(Volatile.Read(ref file.DependenciesCheckedAt), now) < DependencyCheckInterval)
+            if (work.Loaded is not { } current || current.Version != version)
             {
-                return true;
+                return null;
             }
 
-            // Outside the lock: file-system calls. An imported module rebuilt (or the manifest changed) since the load.
-            var dependencies = LeanHeaderDependencies.Describe(file.File.ProjectRoot, file.File.ImportedModules);
-            Volatile.Write(ref file.DependenciesCheckedAt, now);
-            if (dependencies == file.File.HeaderDependencies)
+            loaded = current;
+            known = new KnownSuggestions(version, loaded.File, new Dictionary<string, TargetSuggestions>(work.Results), new HashSet<string>(work.AskedLlm));
+        }
+
+        var now = _time.GetTimestamp();
+        var checkedAt = Volatile.Read(ref loaded.DependenciesCheckedAt);
+        // The exchange claims the check: of concurrent requests past the interval, one starts it.
+        if (_time.GetElapsedTime(checkedAt, now) >= DependencyCheckInterval
+            && Interlocked.CompareExchange(ref loaded.DependenciesCheckedAt, now, checkedAt) == checkedAt)
+        {
+            _ = Task.Run(() => ForgetIfImportsRebuilt(work, loaded));
+        }
+
+        return known;
+    }
+
+    /// <summary>Drops what was loaded on a build of the imports that has since been replaced (file-system calls: off the request path).</summary>
+    private void ForgetIfImportsRebuilt(DocumentWork work, LoadedFile file)
+    {
+        try
+        {
+            // An imported module rebuilt (or the manifest changed) since the load.
+            if (LeanHeaderDependencies.Describe(file.File.ProjectRoot, file.File.ImportedModules) == file.File.HeaderDependencies)
             {
-                return true;
+                return;
             }
 
             lock (work.Gate)
@@ -183,8 +189,10 @@ public sealed class EditorSuggestions : IDisposable
                     work.BackgroundDone = true;
                 }
             }
-
-            return false;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Checking whether what {Uri} imports was rebuilt failed.", work.Uri);
         }
     }
 
@@ -343,7 +351,8 @@ public sealed class EditorSuggestions : IDisposable
 
         if (change.Kind == DocumentChangeKind.Opened)
         {
-            _ = WarmUpAsync(work, snapshot);
+            // On the pool: the warm-up resolves the toolchain and hashes the manifest before its first await.
+            _ = Task.Run(() => WarmUpAsync(work, snapshot));
         }
 
         var options = _options.CurrentValue;
@@ -610,7 +619,7 @@ public sealed class EditorSuggestions : IDisposable
 
         public LeanFileTargets File { get; } = file;
 
-        /// <summary>When the build of its imports was last compared with the one it was loaded on (a timestamp of the server's clock).</summary>
+        /// <summary>When a comparison of the build of its imports with the one it was loaded on was last started (a timestamp of the server's clock).</summary>
         public long DependenciesCheckedAt = loadedAt;
     }
 

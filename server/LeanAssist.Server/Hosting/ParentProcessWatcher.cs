@@ -7,28 +7,36 @@ namespace LeanAssist.Server.Hosting;
 public sealed class ParentProcessWatcher(ILogger<ParentProcessWatcher> logger) : IDisposable
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
-    private readonly List<Timer> _timers = [];
+    private readonly Dictionary<int, Timer> _timers = [];
 
-    /// <summary>Calls <paramref name="onExit"/> once when process <paramref name="processId"/> no longer runs.</summary>
+    /// <summary>
+    /// Calls <paramref name="onExit"/> once when process <paramref name="processId"/> no longer runs. A process
+    /// already watched is not watched again (the command line and <c>initialize</c> usually name the same editor).
+    /// </summary>
     public void Watch(int processId, Action onExit)
     {
-        var fired = 0;
-        Timer? timer = null;
-        timer = new Timer(_ =>
+        lock (_timers)
         {
-            // ProcessTree.IsAlive: an editor that died but was not reaped yet (a zombie) is gone too.
-            if (ProcessTree.IsAlive(processId) || Interlocked.Exchange(ref fired, 1) != 0)
+            if (_timers.ContainsKey(processId))
             {
                 return;
             }
 
-            logger.LogWarning("Client process {ProcessId} has exited; shutting down.", processId);
-            timer?.Dispose();
-            onExit();
-        }, null, TimeSpan.Zero, PollInterval);
-        lock (_timers)
-        {
-            _timers.Add(timer);
+            var fired = 0;
+            Timer? timer = null;
+            timer = new Timer(_ =>
+            {
+                // ProcessTree.IsAlive: an editor that died but was not reaped yet (a zombie) is gone too.
+                if (ProcessTree.IsAlive(processId) || Interlocked.Exchange(ref fired, 1) != 0)
+                {
+                    return;
+                }
+
+                logger.LogWarning("Client process {ProcessId} has exited; shutting down.", processId);
+                timer?.Dispose();
+                onExit();
+            }, null, TimeSpan.Zero, PollInterval);
+            _timers.Add(processId, timer);
         }
     }
 
@@ -36,7 +44,7 @@ public sealed class ParentProcessWatcher(ILogger<ParentProcessWatcher> logger) :
     {
         lock (_timers)
         {
-            foreach (var timer in _timers)
+            foreach (var timer in _timers.Values)
             {
                 timer.Dispose();
             }

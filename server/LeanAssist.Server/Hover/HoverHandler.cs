@@ -24,8 +24,13 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
 
         var position = parameters.Position.ToUtf16();
         var sorry = TargetLocator.SorriesAt(snapshot.Text, new(position, position)).FirstOrDefault(r => r.Contains(position));
+        if (sorry == default)
+        {
+            return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);
+        }
+
         var known = editor.Known(snapshot.Uri, snapshot.Version);
-        var target = known is null || sorry == default ? null : TargetLocator.SorryTarget(known.File, sorry);
+        var target = known is null ? null : TargetLocator.SorryTarget(known.File, sorry);
         if (target is null || !known!.Results.TryGetValue(target.Id, out var result))
         {
             return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);

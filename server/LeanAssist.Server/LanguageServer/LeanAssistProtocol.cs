@@ -50,6 +50,7 @@ public enum Health
 }
 
 /// <summary>The payload of <c>leanAssist/status</c>.</summary>
+/// <remarks>Compared by value to skip resending an unchanged status: keep every member a scalar, a string or a record of those.</remarks>
 public sealed record StatusParams(
     Health Health,
     string? HealthReason,

@@ -6,7 +6,6 @@ using LeanAssist.Server.CodeActions;
 using LeanAssist.Server.Commands;
 using LeanAssist.Server.Configuration;
 using LeanAssist.Server.Documents;
-using LeanAssist.Server.Editor;
 using LeanAssist.Server.Hover;
 using LeanAssist.Server.Status;
 using LeanAssist.Server.Telemetry;
@@ -38,6 +37,13 @@ public sealed class LeanAssistServer(
     MetricsCollector metrics,
     IServiceProvider services)
 {
+    /// <summary>
+    /// Listening from the first message on: a measurement made before the collector exists is lost,
+    /// so the collector (cheap: one <see cref="System.Diagnostics.Metrics.MeterListener"/>) is built
+    /// with the server, not with the first <c>leanAssist/metrics</c> request. Held only for that.
+    /// </summary>
+    private readonly MetricsCollector _listening = metrics;
+
     public static ServerCapabilities Capabilities { get; } = new(
         PositionEncoding: "utf-16",
         TextDocumentSync: new TextDocumentSyncOptions(OpenClose: true, Change: TextDocumentSyncKind.Incremental),
@@ -55,8 +61,7 @@ public sealed class LeanAssistServer(
         endpoint.OnInitialized(async cancellationToken =>
         {
             await lifecycle.InitializedAsync(cancellationToken).ConfigureAwait(false);
-            // Built now, so the editor state follows every document from its didOpen on.
-            services.GetRequiredService<EditorSuggestions>();
+            // Builds the editor state it reports on too, so that state follows every document from its didOpen on.
             Feature<StatusPublisher>().Start();
         });
         endpoint.OnShutdown(lifecycle.ShutdownAsync);
@@ -80,13 +85,6 @@ public sealed class LeanAssistServer(
         var requests = meter.Meter.CreateCounter<long>(LeanAssistMeter.Instruments.LspRequests, description: "LSP requests answered, by method.");
         endpoint.Connection.RequestCompleted += completion => requests.Add(1, new KeyValuePair<string, object?>("lsp.method", completion.Method));
     }
-
-    /// <summary>
-    /// Listening from the first message on: a measurement made before the collector exists is lost,
-    /// so the collector (cheap: one <see cref="System.Diagnostics.Metrics.MeterListener"/>) is built
-    /// with the server, not with the first <c>leanAssist/metrics</c> request.
-    /// </summary>
-    public MetricsCollector Metrics => metrics;
 
     /// <summary>A feature service, built on first use (see remarks).</summary>
     private T Feature<T>()

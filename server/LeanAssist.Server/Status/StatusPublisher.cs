@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Editor;
@@ -31,7 +30,7 @@ public sealed class StatusPublisher : IDisposable
     private readonly Lock _gate = new();
     private ITimer? _pending;
     private long _lastSent;
-    private string? _lastJson;
+    private StatusParams? _last;
     private bool _started;
 
     public StatusPublisher(LanguageServerEndpoint endpoint, ILeanSessionPool pool, EditorSuggestions editor, SuggestionRunLog runs, VerdictCache verdicts,
@@ -146,15 +145,15 @@ public sealed class StatusPublisher : IDisposable
         try
         {
             status = Current;
-            var json = JsonSerializer.Serialize(status, LeanAssistJsonContext.Default.StatusParams);
             lock (_gate)
             {
-                if (json == _lastJson)
+                // Value equality: StatusParams holds only records of scalars and strings (a collection in it would compare by reference).
+                if (status == _last)
                 {
                     return;
                 }
 
-                _lastJson = json;
+                _last = status;
                 Sent++;
             }
 

@@ -153,9 +153,9 @@ public sealed class MetricsFileExporter(
         try
         {
             System.IO.Directory.CreateDirectory(directory);
-            var metrics = services.GetRequiredService<MetricsService>();
-            WriteWhole(PrometheusFile(directory, Environment.ProcessId), metrics.Prometheus());
-            WriteWhole(JsonFile(directory, Environment.ProcessId), JsonSerializer.Serialize(metrics.Snapshot(), LeanAssistJsonContext.Default.MetricsSnapshot));
+            var (prometheus, snapshot) = services.GetRequiredService<MetricsService>().Export();
+            WriteWhole(PrometheusFile(directory, Environment.ProcessId), prometheus);
+            WriteWhole(JsonFile(directory, Environment.ProcessId), JsonSerializer.Serialize(snapshot, LeanAssistJsonContext.Default.MetricsSnapshot));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
