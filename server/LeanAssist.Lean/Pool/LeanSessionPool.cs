@@ -54,7 +54,6 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private readonly SemaphoreSlim _snapshotEvents = new(1, 1);
     private string? _lastCommand;
     private long _restarts;
-    private long _sequence;
     private long _observations;
     private int _nextSessionId;
     private bool _disposed;
@@ -134,17 +133,18 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         var group = GetOrCreateGroup(plan, snapshot, observed, desiredSessions: 0);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
+        // Built once: elaboration, the job's affinity and the targets' proof state handles all walk it.
+        var chain = snapshot.Commands.Select(c => new LeanChainLink(c.Fingerprint, c.SentText)).ToImmutableArray();
         LeanLoadFailure? failure = null;
         if (snapshot.Commands.Any(c => !group.Outcomes.Contains(c.Fingerprint)))
         {
             // Lean is needed, and candidates for the file's goals follow: every session imports the header
             // now, alongside the one that elaborates the file, not one header import after it.
             WishForAllSessions(group);
-            var chain = Chain(snapshot);
-            var job = new PoolJob<(string Problem, LeanLoadFailure Kind)?>(group, request.Priority, NextSequence(), cancellationToken,
+            var job = new PoolJob<(string Problem, LeanLoadFailure Kind)?>(group, request.Priority, cancellationToken,
                 async (session, token) =>
                 {
-                    await session.ElaborateAsync(snapshot.Commands, _options.CurrentValue, counters, token).ConfigureAwait(false);
+                    await session.ElaborateAsync(chain, _options.CurrentValue, counters, token).ConfigureAwait(false);
                     return null;
                 },
                 session => session.CachedPrefixLength(chain, chain.Length - 1),
@@ -160,7 +160,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             }
         }
 
-        var targets = FileTargetsAssembler.Assemble(snapshot, group, plan, problems, counters);
+        var targets = FileTargetsAssembler.Assemble(snapshot, chain, group, plan, problems, counters);
         if (failure is { } kind)
         {
             targets = targets with { Failure = kind };
@@ -178,10 +178,9 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            _groups.TryGetValue(target.Group, out group);
-            if (group is { Retired: false })
+            if (_groups.TryGetValue(target.Group, out group))
             {
-                group.DesiredSessions = Math.Max(group.DesiredSessions, _options.CurrentValue.EffectiveSessions);
+                WishForAllSessionsLocked(group);
             }
         }
 
@@ -205,10 +204,15 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     {
         lock (_gate)
         {
-            if (!group.Retired)
-            {
-                group.DesiredSessions = Math.Max(group.DesiredSessions, _options.CurrentValue.EffectiveSessions);
-            }
+            WishForAllSessionsLocked(group);
+        }
+    }
+
+    private void WishForAllSessionsLocked(SessionGroup group)
+    {
+        if (!group.Retired)
+        {
+            group.DesiredSessions = Math.Max(group.DesiredSessions, _options.CurrentValue.EffectiveSessions);
         }
     }
 
@@ -233,10 +237,16 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                 session.RestartRequested = true;
             }
 
+            // The user restarts Lean when something outside the text changed (rebuilt imports): forget what Lean
+            // said. The disk store is one for every group, so it is emptied once, not once per group.
+            if (_groups.Count > 0)
+            {
+                OutcomeStore()?.Clear();
+            }
+
             foreach (var group in _groups.Values)
             {
-                // The user restarts Lean when something outside the text changed (rebuilt imports): forget what Lean said.
-                group.Outcomes.Clear();
+                group.Outcomes.ClearMemory();
                 group.PickledProofStates.Clear();
                 group.ConsecutiveStartFailures = 0;
             }
@@ -262,7 +272,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     // ---------------------------------------------------------------- jobs
 
     private PoolJob<TacticRun> CreateTacticJob(SessionGroup group, LeanProofStateHandle target, string tactic, string? pickleFile, RequestPriority priority, CancellationToken cancellationToken) =>
-        new(group, priority, NextSequence(), cancellationToken,
+        new(group, priority, cancellationToken,
             async (session, token) =>
             {
                 var options = _options.CurrentValue;
@@ -284,7 +294,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                     _ => throw new ReplFailureException(ReplFailureKind.Protocol, "The REPL answered a tactic with a command response."),
                 };
             },
-            session => session.HasProofState(target) ? int.MaxValue : session.CachedPrefixLength(target.Chain, target.DeclarationIndex),
+            session => ProofStateAffinity(session, target),
             failure => failure.Kind == ReplFailureKind.Timeout
                 ? new TacticRun(tactic, TacticRunStatus.Timeout, null, null, TacticVerdict.Timeout(failure.Message), TimeSpan.Zero, TimeSpan.Zero, -1)
                 : new TacticRun(tactic, TacticRunStatus.Crash, null, null, TacticVerdict.Crash(failure.Message), TimeSpan.Zero, TimeSpan.Zero, -1),
@@ -303,6 +313,10 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         };
     }
 
+    /// <summary>A session holding the proof state needs nothing; otherwise, the more of the declaration's chain it has, the less it replays.</summary>
+    private static int ProofStateAffinity(LeanSession session, LeanProofStateHandle target) =>
+        session.HasProofState(target) ? int.MaxValue : session.CachedPrefixLength(target.Chain, target.DeclarationIndex);
+
     private static TacticRun Unavailable(string tactic, string reason, int sessionId = -1) =>
         new(tactic, TacticRunStatus.Unavailable, null, null, TacticVerdict.Unavailable(reason), TimeSpan.Zero, TimeSpan.Zero, sessionId);
 
@@ -317,7 +331,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
         Directory.CreateDirectory(_pickleDirectory);
         var file = Path.Combine(_pickleDirectory, $"{target.DeclarationFingerprint.Value}-{target.SorryIndex}.olean");
-        var job = new PoolJob<string?>(group, priority, NextSequence(), cancellationToken,
+        var job = new PoolJob<string?>(group, priority, cancellationToken,
             async (session, token) =>
             {
                 var options = _options.CurrentValue;
@@ -330,7 +344,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                 var exchange = await session.SendAsync(new ReplPickleProofStateRequest(id, file), options.RequestTimeout, counters, token).ConfigureAwait(false);
                 return exchange.Response is ReplTacticResponse ? file : null;
             },
-            session => session.HasProofState(target) ? int.MaxValue : session.CachedPrefixLength(target.Chain, target.DeclarationIndex),
+            session => ProofStateAffinity(session, target),
             _ => null,
             _ => null);
         Enqueue([job]);
@@ -585,7 +599,6 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             var group = session.Group;
             RemoveLocked(session, failure is ReplFailureException { Kind: ReplFailureKind.Timeout } ? "timeout" : "crash", countAsRestart: true);
             group.ConsecutiveStartFailures++;
-            group.LastStartFailure = message;
             group.LastStartFailedOnImports = failure is LeanHeaderException;
             foreach (var queue in new[] { _interactive, _background })
             {
@@ -883,13 +896,14 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, long observed, int desiredSessions)
     {
         var key = new SessionGroupKey(plan.ProjectRoot, snapshot.HeaderFingerprint);
+        // Without the state of their build: groups sharing it are one header at different builds, and only the newest is kept warm.
         var imports = LeanHeaderDependencies.NormalizeRoot(plan.ProjectRoot) + "\n" + snapshot.Layout.Header.ImportsText;
         lock (_gate)
         {
             ThrowIfDisposed();
             if (!_groups.TryGetValue(key, out var group))
             {
-                group = new SessionGroup(key, imports, plan.Toolchain, plan.Launch, snapshot.HeaderText, OutcomeStore);
+                group = new SessionGroup(key, plan.Launch, snapshot.HeaderText, OutcomeStore);
                 _groups[key] = group;
             }
 
@@ -973,11 +987,6 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             return null;
         }
     }
-
-    private static ImmutableArray<LeanChainLink> Chain(LeanFileSnapshot snapshot) =>
-        snapshot.Commands.Select(c => new LeanChainLink(c.Fingerprint, c.SentText)).ToImmutableArray();
-
-    private long NextSequence() => Interlocked.Increment(ref _sequence);
 
     private LeanPoolSnapshot SnapshotLocked()
     {

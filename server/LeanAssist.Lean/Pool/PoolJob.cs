@@ -9,13 +9,11 @@ namespace LeanAssist.Lean.Pool;
 /// failure either retries it once on a fresh session or completes it with a failure result: work is
 /// never dropped and never reported as success.
 /// </summary>
-internal abstract class PoolJob(SessionGroup group, RequestPriority priority, long sequence, CancellationToken cancellation)
+internal abstract class PoolJob(SessionGroup group, RequestPriority priority, CancellationToken cancellation)
 {
     public SessionGroup Group { get; } = group;
 
     public RequestPriority Priority { get; } = priority;
-
-    public long Sequence { get; } = sequence;
 
     public CancellationToken Cancellation { get; } = cancellation;
 
@@ -49,12 +47,11 @@ internal abstract class PoolJob(SessionGroup group, RequestPriority priority, lo
 internal sealed class PoolJob<T>(
     SessionGroup group,
     RequestPriority priority,
-    long sequence,
     CancellationToken cancellation,
     Func<LeanSession, CancellationToken, Task<T>> work,
     Func<LeanSession, int> affinity,
     Func<ReplFailureException, T> onFailure,
-    Func<string, T> onUnavailable) : PoolJob(group, priority, sequence, cancellation)
+    Func<string, T> onUnavailable) : PoolJob(group, priority, cancellation)
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

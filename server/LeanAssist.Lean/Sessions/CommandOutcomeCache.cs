@@ -38,8 +38,6 @@ internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, 
     private readonly ConcurrentDictionary<LeanFingerprint, CommandOutcome> _outcomes = new();
     private readonly ConcurrentQueue<LeanFingerprint> _insertionOrder = new();
 
-    public int Count => _outcomes.Count;
-
     public bool TryGet(LeanFingerprint fingerprint, out CommandOutcome outcome)
     {
         if (_outcomes.TryGetValue(fingerprint, out outcome!))
@@ -72,16 +70,14 @@ internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, 
         }
     }
 
-    /// <summary>Forgets everything, on disk too (Lean is restarted when something outside the text changed).</summary>
-    public void Clear()
+    /// <summary>
+    /// Forgets the outcomes held in memory. The disk store is shared by every group, so whoever forgets all
+    /// groups' outcomes empties it once (see <see cref="Pool.LeanSessionPool.RestartAllAsync"/>).
+    /// </summary>
+    public void ClearMemory()
     {
         _outcomes.Clear();
         _insertionOrder.Clear();
-        OnDisk(store =>
-        {
-            store.Clear();
-            return (byte[]?)null;
-        });
     }
 
     /// <summary>Runs <paramref name="operation"/> on the current disk store, if there is one.</summary>
@@ -92,16 +88,9 @@ internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, 
             return null;
         }
 
-        try
-        {
-            return operation(store);
-        }
-        catch (ObjectDisposedException)
-        {
-            // A settings change closed this store between asking for it and using it: the outcome is
-            // simply not read from (or kept on) disk this once, as if persistence had been off.
-            return null;
-        }
+        // A store a settings change closed meanwhile does not throw: it misses and drops writes, as if
+        // persistence had been off this once.
+        return operation(store);
     }
 
     private void Remember(LeanFingerprint fingerprint, CommandOutcome outcome)

@@ -14,9 +14,9 @@ internal static class FileTargetsAssembler
 {
     private const string UnsolvedGoals = "unsolved goals";
 
-    public static LeanFileTargets Assemble(LeanFileSnapshot snapshot, SessionGroup group, ReplLaunchPlan plan, IReadOnlyList<string> problems, LeanWorkCounters counters)
+    /// <param name="chain">The snapshot's commands as links (what proof state handles carry).</param>
+    public static LeanFileTargets Assemble(LeanFileSnapshot snapshot, ImmutableArray<LeanChainLink> chain, SessionGroup group, ReplLaunchPlan plan, IReadOnlyList<string> problems, LeanWorkCounters counters)
     {
-        var chain = snapshot.Commands.Select(c => new LeanChainLink(c.Fingerprint, c.SentText)).ToImmutableArray();
         var commands = new List<LeanCommandInfo>(snapshot.Commands.Count);
         var targets = new List<LeanTarget>();
         var messages = new List<LeanDocumentMessage>();
@@ -38,6 +38,9 @@ internal static class FileTargetsAssembler
                 allProblems.Add($"The REPL refused the command at line {snapshot.Text.GetLeanPosition(source.Start).Line}: {rejection}");
             }
 
+            // Built on first need: most commands have no positioned message or sorry.
+            SourceText? sent = null;
+
             for (var i = 0; i < outcome.Messages.Count; i++)
             {
                 var message = outcome.Messages[i];
@@ -47,13 +50,15 @@ internal static class FileTargetsAssembler
                     continue;
                 }
 
-                var (range, start, end) = snapshot.ToDocumentRange(command, message.Pos, message.EndPos ?? message.Pos);
+                sent ??= new SourceText(command.SentText);
+                var sentStart = sent.GetOffset(message.Pos);
+                var (range, start, end) = snapshot.ToDocumentRange(command, sentStart, sent.GetOffset(message.EndPos ?? message.Pos));
                 messages.Add(new LeanDocumentMessage(message.Severity, range, start, end, message.Data, command.Fingerprint));
                 if (message.IsError && message.Data.StartsWith(UnsolvedGoals, StringComparison.Ordinal))
                 {
                     var goal = message.Data[UnsolvedGoals.Length..].TrimStart('\n');
                     targets.Add(new LeanTarget($"{command.Fingerprint}!{i}", LeanTargetKind.UnsolvedGoals, goal, range, start, end,
-                        command.EnvironmentBefore, command.Fingerprint, command.SentText, OffsetInSentText(command, message.Pos), source.DeclarationName, ProofState: null));
+                        command.EnvironmentBefore, command.Fingerprint, command.SentText, sentStart, source.DeclarationName, ProofState: null));
                 }
             }
 
@@ -65,12 +70,14 @@ internal static class FileTargetsAssembler
                     continue;
                 }
 
-                var (range, start, end) = snapshot.ToDocumentRange(command, pos, sorry.EndPos ?? pos);
+                sent ??= new SourceText(command.SentText);
+                var sentStart = sent.GetOffset(pos);
+                var (range, start, end) = snapshot.ToDocumentRange(command, sentStart, sent.GetOffset(sorry.EndPos ?? pos));
                 var handle = sorry.ProofState is null
                     ? null
                     : new LeanProofStateHandle(group.Key, chain, command.Index, i, [sorry.Goal]);
                 targets.Add(new LeanTarget($"{command.Fingerprint}#{i}", LeanTargetKind.Sorry, sorry.Goal, range, start, end,
-                    command.EnvironmentBefore, command.Fingerprint, command.SentText, OffsetInSentText(command, pos), source.DeclarationName, handle));
+                    command.EnvironmentBefore, command.Fingerprint, command.SentText, sentStart, source.DeclarationName, handle));
             }
         }
 
@@ -91,8 +98,4 @@ internal static class FileTargetsAssembler
             counters.Requests,
             counters.LeanTime);
     }
-
-    /// <summary>The offset in the command's sent text of a position Lean reported for it (clamped: Lean may point just past the end).</summary>
-    private static int OffsetInSentText(LeanCommandSnapshot command, LeanPosition position) =>
-        Math.Clamp(new SourceText(command.SentText).GetOffset(position), 0, command.SentText.Length);
 }

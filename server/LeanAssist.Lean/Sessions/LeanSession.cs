@@ -88,9 +88,8 @@ internal sealed class LeanSession(int id, SessionGroup group, long startedTimest
     }
 
     /// <summary>Elaborates every command whose outcome is not cached yet, each on the environment after the one before.</summary>
-    public async Task ElaborateAsync(IReadOnlyList<LeanCommandSnapshot> commands, Pool.ReplOptions options, LeanWorkCounters counters, CancellationToken cancellationToken)
+    public async Task ElaborateAsync(ImmutableArray<LeanChainLink> chain, Pool.ReplOptions options, LeanWorkCounters counters, CancellationToken cancellationToken)
     {
-        var chain = commands.Select(c => new LeanChainLink(c.Fingerprint, c.SentText)).ToImmutableArray();
         for (var k = 0; k < chain.Length; k++)
         {
             if (Group.Outcomes.Contains(chain[k].Fingerprint))

@@ -8,14 +8,10 @@ namespace LeanAssist.Lean.Sessions;
 /// the command outcomes and pickled proof states its sessions share. Its scheduling state (how many
 /// sessions it wants, start failures, retirement) belongs to the pool and is changed only under the pool's lock.
 /// </summary>
-/// <param name="imports">The project and import lines without the state of their build: groups that share it are
-/// the same header at different builds, and only the newest is kept warm.</param>
 /// <param name="outcomeStore">The disk store of outcomes as the settings name it now (see <see cref="CommandOutcomeCache"/>).</param>
-internal sealed class SessionGroup(SessionGroupKey key, string imports, string toolchain, ReplLaunchSpec launch, string headerText, Func<Storage.SqliteCacheStore?>? outcomeStore = null)
+internal sealed class SessionGroup(SessionGroupKey key, ReplLaunchSpec launch, string headerText, Func<Storage.SqliteCacheStore?>? outcomeStore = null)
 {
     public SessionGroupKey Key { get; } = key;
-
-    public string Imports { get; } = imports;
 
     /// <summary>
     /// Set when a newer build of the same imports was seen (an imported module rebuilt, the manifest or
@@ -23,8 +19,6 @@ internal sealed class SessionGroup(SessionGroupKey key, string imports, string t
     /// asked of it (on sessions started for that work), keeps none warm, and is dropped when unused.
     /// </summary>
     public bool Retired { get; set; }
-
-    public string Toolchain { get; } = toolchain;
 
     public ReplLaunchSpec Launch { get; set; } = launch;
 
@@ -39,8 +33,6 @@ internal sealed class SessionGroup(SessionGroupKey key, string imports, string t
     public int DesiredSessions { get; set; }
 
     public int ConsecutiveStartFailures { get; set; }
-
-    public string? LastStartFailure { get; set; }
 
     /// <summary>Whether the last failed start got as far as Lean refusing the imports (rather than the process failing).</summary>
     public bool LastStartFailedOnImports { get; set; }

@@ -76,10 +76,12 @@ public sealed class LeanFileSnapshot
     /// The document offset of a position Lean reported for <paramref name="command"/>'s sent text. Columns
     /// are codepoints; the "\r" removed before each "\n" is put back.
     /// </summary>
-    public int ToDocumentOffset(LeanCommandSnapshot command, LeanPosition position)
+    public int ToDocumentOffset(LeanCommandSnapshot command, LeanPosition position) =>
+        ToDocumentOffset(command, new SourceText(command.SentText).GetOffset(position));
+
+    /// <summary>The document offset of an offset in <paramref name="command"/>'s sent text.</summary>
+    public int ToDocumentOffset(LeanCommandSnapshot command, int sentOffset)
     {
-        var sent = new SourceText(command.SentText);
-        var sentOffset = sent.GetOffset(position);
         var original = command.Source.Text;
         if (original.Length == command.SentText.Length)
         {
@@ -99,11 +101,15 @@ public sealed class LeanFileSnapshot
         return command.Source.Start + o;
     }
 
-    /// <summary>A range Lean reported for a command, in the document (editor and Lean conventions).</summary>
-    public (Utf16Range Range, LeanPosition Start, LeanPosition End) ToDocumentRange(LeanCommandSnapshot command, LeanPosition start, LeanPosition end)
+    /// <summary>
+    /// A range Lean reported for a command, given as offsets in its sent text, in the document (editor and
+    /// Lean conventions). Callers convert Lean's positions with one <see cref="SourceText"/> of the sent text
+    /// per command rather than one per position.
+    /// </summary>
+    public (Utf16Range Range, LeanPosition Start, LeanPosition End) ToDocumentRange(LeanCommandSnapshot command, int sentStart, int sentEnd)
     {
-        var startOffset = ToDocumentOffset(command, start);
-        var endOffset = Math.Max(startOffset, ToDocumentOffset(command, end));
+        var startOffset = ToDocumentOffset(command, sentStart);
+        var endOffset = Math.Max(startOffset, ToDocumentOffset(command, sentEnd));
         return (Text.GetRange(startOffset, endOffset), Text.GetLeanPosition(startOffset), Text.GetLeanPosition(endOffset));
     }
 

@@ -39,8 +39,8 @@ public sealed class SqliteStoreSlot(Func<string, SqliteCacheStore?> open) : IDis
             current = _store;
         }
 
-        // Outside the lock. A reader still holding the old store gets ObjectDisposedException, which the
-        // stores' owners take as a miss.
+        // Outside the lock. A reader still holding the old store is not failed: a disposed store misses
+        // and drops writes (see SqliteCacheStore).
         replaced?.Dispose();
         return current;
     }

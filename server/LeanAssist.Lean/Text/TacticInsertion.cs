@@ -31,9 +31,8 @@ public sealed record TargetEditPlan(bool InsertsAfterBlock, Utf16Range Range, st
             return TacticInsertion.Replace(text, Range, tactic);
         }
 
-        var newline = text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = tactic.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
-        return new SorryEdit(Range, newline + Indent + string.Join(newline, lines.Select((line, i) => i == 0 || line.Length == 0 ? line : Indent + line)));
+        var newline = TacticInsertion.LineEnding(text);
+        return new SorryEdit(Range, newline + Indent + TacticInsertion.Indent(TacticInsertion.ScriptLines(tactic), Indent, newline));
     }
 }
 
@@ -51,8 +50,8 @@ public static class TacticInsertion
         var lineStart = text.GetEditorLineStart(sorryRange.Start.Line);
         var prefix = text.Text[lineStart..start];
         var kind = position ?? Classify(text.Text, start);
-        var newline = text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
-        var lines = tactic.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
+        var newline = LineEnding(text);
+        var lines = ScriptLines(tactic);
 
         if (kind == SorryPosition.Term)
         {
@@ -94,7 +93,7 @@ public static class TacticInsertion
         var firstTactic = start + tokens[1].Start;
         var lineStart = text.Text.LastIndexOf('\n', firstTactic - 1) + 1;
         var indent = ColumnIndent(text.Text[lineStart..firstTactic]);
-        var newline = text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var newline = LineEnding(text);
         var insertion = newline + indent + "sorry";
         var at = text.GetUtf16Position(end);
         var withSorry = text.WithChange(new Utf16Range(at, at), insertion);
@@ -182,6 +181,13 @@ public static class TacticInsertion
         return builder.ToString();
     }
 
-    private static string Indent(string[] lines, string indent, string newline) =>
+    /// <summary>Joins script lines; the first continues where the edit starts, so only later ones get <paramref name="indent"/> (empty ones none, to leave no trailing whitespace).</summary>
+    internal static string Indent(string[] lines, string indent, string newline) =>
         string.Join(newline, lines.Select((line, i) => i == 0 || line.Length == 0 ? line : indent + line));
+
+    /// <summary>The file's line ending, so an inserted script does not mix "\n" into a "\r\n" file.</summary>
+    internal static string LineEnding(SourceText text) => text.Text.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+
+    /// <summary>A tactic script's lines, whatever its line endings, without trailing empty lines.</summary>
+    internal static string[] ScriptLines(string tactic) => tactic.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n').Split('\n');
 }

@@ -54,10 +54,15 @@ public static class ExternalCommand
     }
 
     /// <summary>Finds a program on PATH (null when absent).</summary>
-    public static string? FindOnPath(string program, string? pathVariable = null)
+    public static string? FindOnPath(string program, string? pathVariable = null) =>
+        FindIn((pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries),
+            program, OperatingSystem.IsWindows());
+
+    /// <summary>The first of <paramref name="directories"/> holding <paramref name="program"/> (on Windows also as .exe or .cmd), or null.</summary>
+    internal static string? FindIn(IEnumerable<string> directories, string program, bool isWindows)
     {
-        var names = OperatingSystem.IsWindows() ? new[] { program + ".exe", program + ".cmd", program } : [program];
-        foreach (var directory in (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        var names = isWindows ? new[] { program + ".exe", program + ".cmd", program } : [program];
+        foreach (var directory in directories)
         {
             foreach (var name in names)
             {

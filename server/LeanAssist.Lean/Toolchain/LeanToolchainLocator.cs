@@ -35,6 +35,13 @@ public sealed class LeanToolchainLocator(ToolchainSearchEnvironment environment)
             directories);
     }
 
+    /// <summary>Lake alone, as <see cref="Locate"/> finds it: launching the REPL needs nothing else, and this runs on every file load.</summary>
+    public string? LocateLake(ToolchainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Find("lake", options.LakePath, SearchDirectories());
+    }
+
     public IReadOnlyList<string> SearchDirectories()
     {
         var directories = new List<string>();
@@ -64,19 +71,6 @@ public sealed class LeanToolchainLocator(ToolchainSearchEnvironment environment)
             return File.Exists(path) ? path : null;
         }
 
-        var names = environment.IsWindows ? new[] { tool + ".exe", tool + ".cmd", tool } : [tool];
-        foreach (var directory in directories)
-        {
-            foreach (var name in names)
-            {
-                var candidate = Path.Combine(directory, name);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
+        return ExternalCommand.FindIn(directories, tool, environment.IsWindows);
     }
 }

@@ -45,13 +45,10 @@ public sealed class ReplLaunchResolver(
             }
         }
 
-        var tools = locator.Locate(toolchainSettings);
-        if (tools.Lake is null)
-        {
-            throw new LeanUnavailableException(LeanUnavailableReason.NotConfigured,
+        var lake = locator.LocateLake(toolchainSettings)
+            ?? throw new LeanUnavailableException(LeanUnavailableReason.NotConfigured,
                 "Lake (the Lean build tool) was not found. Install Lean with elan (https://lean-lang.org/install), "
-                + "or set leanAssist.toolchain.lakePath. Searched: " + string.Join(", ", tools.SearchedDirectories));
-        }
+                + "or set leanAssist.toolchain.lakePath. Searched: " + string.Join(", ", locator.SearchDirectories()));
 
         var layout = ReplBuildLayout.FromOptions(toolchainSettings);
         if (!layout.IsBuilt(toolchain))
@@ -61,6 +58,6 @@ public sealed class ReplLaunchResolver(
         }
 
         var executable = layout.ExecutableFor(toolchain);
-        return new ReplLaunchPlan(root, toolchain, new ReplLaunchSpec(tools.Lake, ["env", executable], root, $"lake env {executable}"));
+        return new ReplLaunchPlan(root, toolchain, new ReplLaunchSpec(lake, ["env", executable], root, $"lake env {executable}"));
     }
 }
