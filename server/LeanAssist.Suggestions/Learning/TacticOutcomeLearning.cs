@@ -213,24 +213,11 @@ public sealed class TacticOutcomeLearning : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="operation"/> on the current store, if any.</summary>
-    private byte[]? OnDisk(Func<SqliteCacheStore, byte[]?> operation)
-    {
-        if (Disk() is not { } disk)
-        {
-            return null;
-        }
-
-        try
-        {
-            return operation(disk);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The directory changed between asking for the store and using it: skip the disk this once.
-            return null;
-        }
-    }
+    /// <summary>
+    /// Runs <paramref name="operation"/> on the current store, if any. A store closed meanwhile (the directory
+    /// changed) answers as empty, so the disk is skipped this once.
+    /// </summary>
+    private byte[]? OnDisk(Func<SqliteCacheStore, byte[]?> operation) => Disk() is { } disk ? operation(disk) : null;
 
     private static string Key(string head, GoalFeatures features) => head + "|" + features.Key;
 
