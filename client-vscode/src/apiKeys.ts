@@ -42,6 +42,12 @@ export function validateApiKey(value: string): string | undefined {
 export class ApiKeys {
     private send: SendApiKey | undefined;
 
+    /**
+     * What the running server was last given per provider (null: cleared). Storing or clearing a key
+     * here also fires SecretStorage's change event in this window, so the same value would go twice.
+     */
+    private readonly lastSent = new Map<ApiKeyProvider, string | null>();
+
     constructor(
         private readonly secrets: vscode.SecretStorage,
         private readonly redactor: SecretRedactor,
@@ -50,11 +56,12 @@ export class ApiKeys {
     /** A server is ready: remember how to reach it and give it every stored key. */
     async attach(send: SendApiKey): Promise<void> {
         this.send = send;
+        this.lastSent.clear();
         for (const { id } of ApiKeyProviders) {
             const key = await this.secrets.get(apiKeySecretName(id));
             if (key) {
                 this.redactor.add(key);
-                await send({ provider: id, key });
+                await this.sendChanged(send, id, key);
             }
         }
     }
@@ -62,6 +69,7 @@ export class ApiKeys {
     /** The server stopped; keys stay stored and are sent again on the next attach. */
     detach(): void {
         this.send = undefined;
+        this.lastSent.clear();
     }
 
     /** `leanAssist.setApiKey`: asks for the provider (the configured one first) and the key. */
@@ -86,7 +94,7 @@ export class ApiKeys {
         const key = input.trim();
         this.redactor.add(key);
         await this.secrets.store(apiKeySecretName(provider), key);
-        await this.send?.({ provider, key });
+        await this.sendChanged(this.send, provider, key);
         void vscode.window.showInformationMessage(
             `LeanAssist: the ${label} API key is stored in VS Code's secret storage` +
                 (this.send === undefined ? '; the server receives it when it starts.' : ' and the server uses it now.'),
@@ -113,7 +121,7 @@ export class ApiKeys {
         }
 
         await this.secrets.delete(apiKeySecretName(provider));
-        await this.send?.({ provider, key: null });
+        await this.sendChanged(this.send, provider, null);
         void vscode.window.showInformationMessage(`LeanAssist: the ${providerLabel(provider)} API key is cleared.`);
     }
 
@@ -129,7 +137,26 @@ export class ApiKeys {
             this.redactor.add(key);
         }
 
-        await this.send({ provider, key: key || null });
+        await this.sendChanged(this.send, provider, key || null);
+    }
+
+    private async sendChanged(send: SendApiKey | undefined, provider: ApiKeyProvider, key: string | null): Promise<void> {
+        if (send === undefined || this.lastSent.get(provider) === key) {
+            return;
+        }
+
+        // Recorded before the await: the other path of the same change may run while this one sends.
+        this.lastSent.set(provider, key);
+        try {
+            await send({ provider, key });
+        } catch (error) {
+            // Not delivered, so a retry of the same value must not be skipped.
+            if (this.send === send && this.lastSent.get(provider) === key) {
+                this.lastSent.delete(provider);
+            }
+
+            throw error;
+        }
     }
 
     private async pickProvider(title: string, choices: readonly ApiKeyProvider[], preferred: string | undefined): Promise<ApiKeyProvider | undefined> {

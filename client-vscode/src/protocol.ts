@@ -193,7 +193,6 @@ export const SetApiKeyNotification = new NotificationType<SetApiKeyParams>(LeanA
  */
 export const MetricNames = {
     llmOperationDuration: 'gen_ai.client.operation.duration',
-    llmTokenUsage: 'gen_ai.client.token.usage',
     leanRequestDuration: 'leanassist.lean.request.duration',
     suggestDuration: 'leanassist.suggest.duration',
     codeActionDuration: 'leanassist.lsp.code_action.duration',

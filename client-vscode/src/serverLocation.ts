@@ -150,7 +150,7 @@ function hostFxrFileName(platform: NodeJS.Platform): string {
     }
 }
 
-export function expandHome(value: string, homedir: string): string {
+function expandHome(value: string, homedir: string): string {
     if (value === '~') {
         return homedir;
     }

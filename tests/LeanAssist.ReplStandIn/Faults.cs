@@ -77,8 +77,11 @@ public sealed record FaultSpec(FaultKind Kind)
             text = text[..at];
         }
 
-        return new FaultSpec(ParseKind(text)) { OnRequest = onRequest, Processes = processes, Megabytes = DefaultMegabytes(ParseKind(text)) };
+        return Of(ParseKind(text)) with { OnRequest = onRequest, Processes = processes };
     }
+
+    /// <summary>A fault of <paramref name="kind"/> with its default size and no selectors (it applies everywhere).</summary>
+    public static FaultSpec Of(FaultKind kind) => new(kind) { Megabytes = DefaultMegabytes(kind) };
 
     public static FaultSpec FromJson(JsonObject json)
     {

@@ -83,7 +83,7 @@ public sealed class ScriptedRepl : IStandInMode
             return 1;
         }
 
-        var fault = ruleFault is { } f2 ? new FaultSpec(f2) { Megabytes = f2 == FaultKind.Huge ? 50 : 0 } : faults.FirstOrDefault(f => f.Kind is not (FaultKind.MemoryGrowth or FaultKind.SlowStart or FaultKind.DieDuringHeader));
+        var fault = ruleFault is { } f2 ? FaultSpec.Of(f2) : faults.FirstOrDefault(f => f.Kind is not (FaultKind.MemoryGrowth or FaultKind.SlowStart or FaultKind.DieDuringHeader));
         if (latency > TimeSpan.Zero)
         {
             Thread.Sleep(latency);
@@ -256,11 +256,11 @@ public sealed class ScriptedRepl : IStandInMode
                 break;
             case "progress":
                 goals = rule.Goals;
-                status = goals.Count == 0 ? "Completed" : "Incomplete: open goals remain";
+                status = StatusOf(goals);
                 break;
             case "noChange":
                 goals = before;
-                status = before.Count == 0 ? "Completed" : "Incomplete: open goals remain";
+                status = StatusOf(goals);
                 break;
             case "sorry":
                 _proofStates.Add(new ProofStateModel(before));

@@ -40,13 +40,10 @@ public sealed class StandInPoolHost : IAsyncDisposable
     public static StandInPoolHost Create(string script, Action<ReplOptions>? configure = null, IEnumerable<string>? standInArguments = null, TimeSpan? maintenanceInterval = null)
     {
         var directory = new TemporaryDirectory();
-        directory.WriteFile("project/lakefile.toml", "name = \"test\"\n");
-        directory.WriteFile("project/lean-toolchain", "leanprover/lean4:v4.32.0\n");
-        var scriptFile = directory.WriteFile("script.json", script);
-        var log = new StandInLog(directory.Combine("standin.log"));
+        var standIn = StandInProject.Write(directory, "test", script, "project");
         var options = new ReplOptions
         {
-            Command = ReplStandInLauncher.CommandLine(["scripted", "--script", scriptFile, "--log", log.Path, .. standInArguments ?? []]),
+            Command = standIn.ReplCommand(standInArguments),
             Sessions = 1,
             RequestTimeoutSeconds = 600,
             HeaderTimeoutSeconds = 600,
@@ -56,7 +53,7 @@ public sealed class StandInPoolHost : IAsyncDisposable
         configure?.Invoke(options);
         var monitor = new MutableOptionsMonitor<ReplOptions>(options);
         var resolver = new ReplLaunchResolver(monitor, new MutableOptionsMonitor<ToolchainOptions>(new ToolchainOptions()), new LeanToolchainLocator());
-        return new StandInPoolHost(directory, monitor, new LeanSessionPool(monitor, resolver, NullLoggerFactory.Instance, maintenanceInterval), log);
+        return new StandInPoolHost(directory, monitor, new LeanSessionPool(monitor, resolver, NullLoggerFactory.Instance, maintenanceInterval), standIn.Log);
     }
 
     public Task<LeanFileTargets> LoadAsync(string text, RequestPriority priority = RequestPriority.Interactive, CancellationToken cancellationToken = default) =>

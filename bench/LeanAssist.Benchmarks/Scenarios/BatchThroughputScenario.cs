@@ -17,7 +17,7 @@ public static class BatchThroughputScenario
     public static async Task<IReadOnlyList<BatchPoint>> RunAsync(BatchParameters parameters, CancellationToken cancellationToken)
     {
         var points = new List<BatchPoint>();
-        var script = TwentySorries.Script(parameters.Cost.HeaderSeconds, parameters.Cost.TacticMilliseconds, parameters.Cost.CommandMilliseconds);
+        var script = TwentySorries.Script(parameters.Cost);
         foreach (var sessions in parameters.SessionCounts)
         {
             await using var pipeline = BenchPipeline.Start(script, sessions);

@@ -21,8 +21,8 @@ public sealed record CandidateVerificationResult(
     int Solved,
     int LeanRequests)
 {
-    /// <summary>The batch with perfect parallelism and no overhead: ceil(K / N) tactic latencies.</summary>
-    public TimeSpan IdealWarmBatch => TimeSpan.FromMilliseconds(Math.Ceiling((double)Parameters.Candidates / Parameters.Sessions) * Parameters.Cost.TacticMilliseconds);
+    /// <summary>The warm batch with perfect parallelism and no overhead.</summary>
+    public TimeSpan IdealWarmBatch => Parameters.Cost.IdealBatch(Parameters.Candidates, Parameters.Sessions);
 
     public double WarmEfficiency => IdealWarmBatch / WarmBatch;
 

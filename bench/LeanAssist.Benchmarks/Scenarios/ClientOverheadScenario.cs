@@ -55,7 +55,7 @@ public static class ClientOverheadScenario
         using var directory = new TemporaryDirectory();
         var script = directory.WriteFile("script.json", cost.ToScript());
         var processLog = new StandInLog(directory.Combine("process.log"));
-        ProcessStats process;
+        LatencyStats process;
         await using (var repl = ReplProcess.Start(ReplStandInLauncher.Spec(directory.Path, "scripted", "--script", script, "--log", processLog.Path), 1 << 24, NullLogger.Instance, "overhead"))
         {
             var sorry = (ReplCommandResponse)(await repl.SendAsync(new ReplCommandRequest(BenchmarkFile.Text), TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false)).Response;
@@ -72,12 +72,10 @@ public static class ClientOverheadScenario
             .Skip(parameters.WarmupRequests)
             .Select(r => TimeSpan.FromMilliseconds(r.GetProperty("elapsedMs").GetDouble()))
             .ToArray();
-        return new ClientOverheadResult(codec, process.Stats, poolStats.Stats, LatencyStats.From(standIn));
+        return new ClientOverheadResult(codec, process, poolStats, LatencyStats.From(standIn));
     }
 
-    private sealed record ProcessStats(LatencyStats Stats);
-
-    private static async Task<ProcessStats> MeasureAsync<T>(ClientOverheadParameters parameters, Func<Task<T>> request)
+    private static async Task<LatencyStats> MeasureAsync<T>(ClientOverheadParameters parameters, Func<Task<T>> request)
     {
         for (var i = 0; i < parameters.WarmupRequests; i++)
         {
@@ -92,7 +90,7 @@ public static class ClientOverheadScenario
             samples[i] = Stopwatch.GetElapsedTime(started);
         }
 
-        return new ProcessStats(LatencyStats.From(samples));
+        return LatencyStats.From(samples);
     }
 
     /// <summary>Encode a tactic request and parse a typical answer, in process (no I/O).</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using LeanAssist.Benchmarks.Workloads;
-using LeanAssist.Testing.Llm;
 
 namespace LeanAssist.Benchmarks.Scenarios;
 
@@ -29,19 +28,13 @@ public static class EditReplayScenario
 {
     public static async Task<EditReplayResult> RunAsync(EditReplayParameters parameters, CancellationToken cancellationToken)
     {
-        await using var llm = await LocalLlmServer.StartAsync(cancellationToken).ConfigureAwait(false);
-        llm.Latency = TimeSpan.FromMilliseconds(parameters.LlmMilliseconds);
-        llm.DefaultReply = LlmReply.Success("```lean\nexact And.symm h\n```\n```lean\nnorm_num\n```", new ScriptedUsage(900, 60));
-        var settings = new JsonObject
+        await using var llm = await BenchLlm.StartAsync(parameters.LlmMilliseconds, cancellationToken).ConfigureAwait(false);
+        var settings = BenchLlm.AddEditorSettings(new JsonObject
         {
             ["repl"] = new JsonObject { ["sessions"] = parameters.Sessions, ["requestTimeoutSeconds"] = 60, ["headerTimeoutSeconds"] = 120 },
             ["prefetchIdleMs"] = 300,
-            ["provider"] = "openai",
-            ["baseUrl"] = llm.OpenAiBaseUrl.ToString(),
-            ["model"] = "bench-model",
-            ["repair"] = new JsonObject { ["rounds"] = 0 },
-        };
-        var script = TwentySorries.Script(parameters.Cost.HeaderSeconds, parameters.Cost.TacticMilliseconds, parameters.Cost.CommandMilliseconds);
+        }, llm);
+        var script = TwentySorries.Script(parameters.Cost);
         await using var editor = await EditorSession.StartAsync(script, settings).ConfigureAwait(false);
         var waits = new List<TimeSpan>();
         var phases = new List<EditPhase>();
@@ -101,42 +94,13 @@ public static class EditReplayScenario
             }).ConfigureAwait(false);
         }
 
-        var metrics = await editor.Client.RequestResultAsync("leanAssist/metrics").ConfigureAwait(false);
-        var (verdictHits, verdictLookups) = Lookups(metrics!, "verdict.");
-        var (llmHits, llmLookups) = Lookups(metrics!, "llm.");
+        // The server's own cache statistics: a lookup counted once, a hit in either layer a hit.
+        var cache = (await editor.Client.RequestResultAsync("leanAssist/metrics").ConfigureAwait(false))!["status"]!["cache"]!;
+        var verdictHits = cache["verdictHits"]!.GetValue<long>();
+        var verdictLookups = cache["verdictLookups"]!.GetValue<long>();
+        var llmHits = cache["llmHits"]!.GetValue<long>();
+        var llmLookups = cache["llmLookups"]!.GetValue<long>();
         return new EditReplayResult(phases, LatencyStats.From(waits), verdictLookups == 0 ? 0 : (double)verdictHits / verdictLookups, verdictLookups,
             llmLookups == 0 ? 0 : (double)llmHits / llmLookups, llmLookups);
-    }
-
-    /// <summary>Hits and lookups of a cache, counted once per lookup (the disk layer sees only memory misses).</summary>
-    private static (long Hits, long Lookups) Lookups(JsonNode metrics, string layerPrefix)
-    {
-        long hits = 0, misses = 0;
-        foreach (var counter in metrics["counters"]!.AsArray())
-        {
-            if (counter!["name"]!.GetValue<string>() != "leanassist.cache.lookups")
-            {
-                continue;
-            }
-
-            var layer = counter["attributes"]!["leanassist.cache.layer"]!.GetValue<string>();
-            var result = counter["attributes"]!["leanassist.cache.result"]!.GetValue<string>();
-            var value = (long)counter["value"]!.GetValue<double>();
-            if (!layer.StartsWith(layerPrefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (result == "hit")
-            {
-                hits += value;
-            }
-            else if (layer.EndsWith(".disk", StringComparison.Ordinal))
-            {
-                misses += value;
-            }
-        }
-
-        return (hits, hits + misses);
     }
 }

@@ -39,7 +39,7 @@ public static class FanOutScenario
                     samples.Add(clock.Elapsed);
                 }
 
-                var ideal = TimeSpan.FromMilliseconds(Math.Ceiling((double)candidates / sessions) * parameters.Cost.TacticMilliseconds);
+                var ideal = parameters.Cost.IdealBatch(candidates, sessions);
                 points.Add(new FanOutPoint(candidates, sessions, samples.Order().ElementAt(samples.Count / 2), ideal));
             }
         }

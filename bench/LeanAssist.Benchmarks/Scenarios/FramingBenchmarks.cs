@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using LeanAssist.Protocol.JsonRpc;
+using LeanAssist.Testing.Lsp;
 
 namespace LeanAssist.Benchmarks.Scenarios;
 
@@ -23,7 +24,7 @@ public class FramingBenchmarks
     public void Setup()
     {
         var body = Encoding.UTF8.GetBytes("""{"jsonrpc":"2.0","id":1234,"method":"textDocument/codeAction","params":{"textDocument":{"uri":"file:///home/user/project/Mathlib/Algebra/Group/Basic.lean"},"range":{"start":{"line":120,"character":4},"end":{"line":120,"character":9}},"context":{"diagnostics":[],"triggerKind":2}}}""");
-        var frame = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n").Concat(body).ToArray();
+        var frame = LspTestClient.Frame(body);
         _stream = Enumerable.Repeat(frame, Frames).SelectMany(f => f).ToArray();
         _bodies = Enumerable.Repeat((ReadOnlyMemory<byte>)body, Frames).ToArray();
         Bytes = _stream.Length;

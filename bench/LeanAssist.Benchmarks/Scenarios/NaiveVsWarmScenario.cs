@@ -6,7 +6,7 @@ using LeanAssist.Suggestions.Verification;
 using LeanAssist.Server.Prove;
 using LeanAssist.Suggestions.Candidates;
 using LeanAssist.Suggestions.Portfolio;
-using LeanAssist.Testing.Llm;
+using LeanAssist.Testing.Hosting;
 
 namespace LeanAssist.Benchmarks.Scenarios;
 
@@ -55,17 +55,9 @@ public static class NaiveVsWarmScenario
 {
     public static async Task<NaiveVsWarmResult> RunAsync(NaiveVsWarmParameters parameters, CancellationToken cancellationToken)
     {
-        await using var llm = await LocalLlmServer.StartAsync(cancellationToken).ConfigureAwait(false);
-        llm.Latency = TimeSpan.FromMilliseconds(parameters.LlmMilliseconds);
-        llm.DefaultReply = LlmReply.Success("```lean\nexact And.symm h\n```\n```lean\nnorm_num\n```", new ScriptedUsage(900, 60));
-        KeyValuePair<string, string?>[] llmSettings =
-        [
-            new("LeanAssist:provider", "openai"),
-            new("LeanAssist:baseUrl", llm.OpenAiBaseUrl.ToString()),
-            new("LeanAssist:model", "bench-model"),
-            new("LeanAssist:repair:rounds", "0"),
-        ];
-        var script = Workloads.TwentySorries.Script(parameters.Cost.HeaderSeconds, parameters.Cost.TacticMilliseconds, parameters.Cost.CommandMilliseconds);
+        await using var llm = await BenchLlm.StartAsync(parameters.LlmMilliseconds, cancellationToken).ConfigureAwait(false);
+        var llmSettings = BenchLlm.Settings(llm);
+        var script = Workloads.TwentySorries.Script(parameters.Cost);
 
         // Cold: nothing warm, nothing cached. The first sorry first, timed to its first verified candidate.
         var first = BenchPipeline.Start(script, parameters.Sessions, settings: llmSettings);
@@ -82,7 +74,7 @@ public static class NaiveVsWarmScenario
         var warmSessionsFirst = await FirstVerifiedAsync(first, other, Stopwatch.StartNew(), cancellationToken).ConfigureAwait(false);
 
         var project = first.Project;
-        var caches = first.Caches;
+        var caches = first.CacheDirectory;
         await first.DisposeAsync().ConfigureAwait(false);
 
         // Counted once everything of the first run has stopped, so the restart's numbers are its own.
@@ -127,13 +119,13 @@ public static class NaiveVsWarmScenario
     }
 
     /// <summary>Loads the file and suggests for its first sorry; returns the clock's time when the first candidate was verified.</summary>
-    private static async Task<TimeSpan> FirstVerifiedAsync(BenchPipeline pipeline, string path, Stopwatch clock, CancellationToken cancellationToken)
+    private static async Task<TimeSpan> FirstVerifiedAsync(PipelineHost pipeline, string path, Stopwatch clock, CancellationToken cancellationToken)
     {
         var request = new LeanFileRequest(pipeline.Project.Path, path, new SourceText(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)));
-        var file = await pipeline.Suggestions.LoadAsync(request, cancellationToken).ConfigureAwait(false);
+        var file = await pipeline.Service.LoadAsync(request, cancellationToken).ConfigureAwait(false);
         var firstVerified = TimeSpan.Zero;
         var progress = new FirstVerified(() => firstVerified = firstVerified == TimeSpan.Zero ? clock.Elapsed : firstVerified);
-        var result = await pipeline.Suggestions.SuggestAsync(request, file, file.Targets[0], new SuggestOptions(true, RequestPriority.Interactive), progress, cancellationToken).ConfigureAwait(false);
+        var result = await pipeline.Service.SuggestAsync(request, file, file.Targets[0], new SuggestOptions(true, RequestPriority.Interactive), progress, cancellationToken).ConfigureAwait(false);
         return firstVerified == TimeSpan.Zero || result.Best is null ? throw new InvalidOperationException("The first sorry got no verified candidate.") : firstVerified;
     }
 

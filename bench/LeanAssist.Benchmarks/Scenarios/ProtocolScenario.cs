@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using LeanAssist.Benchmarks.Workloads;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Hosting;
 using LeanAssist.Testing.Lsp;
 
 namespace LeanAssist.Benchmarks.Scenarios;
@@ -45,7 +46,7 @@ public static class ProtocolScenario
             await server.WaitForExitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
         }
 
-        var script = TwentySorries.Script(parameters.Cost.HeaderSeconds, parameters.Cost.TacticMilliseconds, parameters.Cost.CommandMilliseconds);
+        var script = TwentySorries.Script(parameters.Cost);
         var settings = new JsonObject { ["repl"] = new JsonObject { ["sessions"] = parameters.Sessions, ["headerTimeoutSeconds"] = 120 }, ["prefetchIdleMs"] = 100 };
 
         // Over stdio: the real process.
@@ -87,16 +88,16 @@ public static class ProtocolScenario
 
         // In process: the same server over in-memory pipes.
         using var caches = new TemporaryDirectory("leanassist-bench");
-        caches.WriteFile("lakefile.toml", "name = \"bench\"\n");
-        caches.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
-        var scriptPath = caches.WriteFile("standin-script.json", script);
-        await using var inProcess = new InProcessServerHost(
+        var standIn = StandInProject.Write(caches, "bench", script);
+        await using var inProcess = InProcessServer.Start(
         [
-            new("LeanAssist:repl:command", ReplStandInLauncher.CommandLine("scripted", "--script", scriptPath)),
+            // No --log: nothing reads a request log for the in-process run.
+            new("LeanAssist:repl:command", ReplStandInLauncher.CommandLine("scripted", "--script", standIn.ScriptPath)),
             new("LeanAssist:repl:sessions", parameters.Sessions.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("LeanAssist:repl:headerTimeoutSeconds", "120"),
             new("LeanAssist:prefetchIdleMs", "100"),
-        ], caches.Combine("caches"));
+            .. IsolatedCaches.Settings(caches.Combine("caches")),
+        ]);
         await inProcess.Client.InitializeAsync().ConfigureAwait(false);
         var trivialInProcess = await MeasureAsync(inProcess.Client, "textDocument/hover", Hover("file:///nothing/open.lean"), parameters.TrivialRequests).ConfigureAwait(false);
         var file = caches.WriteFile("Twenty.lean", TwentySorries.File());

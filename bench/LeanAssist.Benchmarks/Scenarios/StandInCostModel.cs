@@ -40,6 +40,9 @@ public sealed record StandInCostModel(
         return script.ToJsonString();
     }
 
+    /// <summary>A batch of <paramref name="candidates"/> tactics with perfect parallelism over <paramref name="sessions"/> and no overhead: ceil(K / N) tactic latencies.</summary>
+    public TimeSpan IdealBatch(int candidates, int sessions) => TimeSpan.FromMilliseconds(Math.Ceiling((double)candidates / sessions) * TacticMilliseconds);
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"header {HeaderSeconds} s, command {CommandMilliseconds} ms, declaration {DeclarationMilliseconds} ms, tactic {TacticMilliseconds} ms, pickle {PickleMilliseconds} ms, unpickle {UnpickleMilliseconds} ms");
 }
@@ -47,8 +50,6 @@ public sealed record StandInCostModel(
 /// <summary>The Lean file every scenario verifies: a Mathlib header, a few commands, and the target's sorry.</summary>
 public static class BenchmarkFile
 {
-    public const int PrefixCommands = 4;
-
     public static string Text =>
         "import Mathlib\n\nopen Nat\n\ndef double (n : ℕ) : ℕ := 2 * n\n\ntheorem double_eq (n : ℕ) : double n = 2 * n := rfl\n\ndef triple (n : ℕ) : ℕ := 3 * n\n\n"
         + "theorem target (n : ℕ) : n + 0 = n := by\n  sorry\n";

@@ -39,19 +39,16 @@ public sealed class EditorSession : IAsyncDisposable
     public static async Task<EditorSession> StartAsync(string script, JsonObject settings)
     {
         var project = new TemporaryDirectory("leanassist-bench");
-        project.WriteFile("lakefile.toml", "name = \"bench\"\n");
-        project.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
-        var scriptPath = project.WriteFile("standin-script.json", script);
-        var log = new StandInLog(project.Combine("standin.log"));
+        var standIn = StandInProject.Write(project, "bench", script);
         var all = (JsonObject)settings.DeepClone();
         all["repl"] ??= new JsonObject();
-        all["repl"]!["command"] = ReplStandInLauncher.CommandLine("scripted", "--script", scriptPath, "--log", log.Path);
+        all["repl"]!["command"] = standIn.ReplCommand();
         var server = ServerProcess.Start(new Dictionary<string, string?> { ["LEANASSIST_CACHE_DIR"] = project.Combine("cache") }, "lsp", "--stdio", "--log-file", "none");
         await server.Client.InitializeAsync(
             new JsonObject { ["window"] = new JsonObject { ["workDoneProgress"] = true } },
             new JsonObject { ["settings"] = all },
             Environment.ProcessId).ConfigureAwait(false);
-        return new EditorSession(server, project, log);
+        return new EditorSession(server, project, standIn.Log);
     }
 
     public async Task OpenAsync(string name, string text)

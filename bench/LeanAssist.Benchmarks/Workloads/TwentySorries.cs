@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using LeanAssist.Benchmarks.Scenarios;
 
 namespace LeanAssist.Benchmarks.Workloads;
 
@@ -30,6 +31,9 @@ public static class TwentySorries
 
         return text.ToString();
     }
+
+    /// <summary>The script on <paramref name="cost"/>'s header, tactic and command costs.</summary>
+    public static string Script(StandInCostModel cost) => Script(cost.HeaderSeconds, cost.TacticMilliseconds, cost.CommandMilliseconds);
 
     /// <summary>The script: <paramref name="tacticMs"/> per tactic, the header and command costs given.</summary>
     public static string Script(double headerSeconds, double tacticMs, double commandMs = 5) => new JsonObject

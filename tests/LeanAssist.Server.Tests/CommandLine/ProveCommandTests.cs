@@ -1,6 +1,5 @@
 using LeanAssist.Testing.Lsp;
 using System.Text.Json;
-using LeanAssist.Server.Tests.Infrastructure;
 using LeanAssist.Server.Tests.Verification;
 using LeanAssist.Testing;
 

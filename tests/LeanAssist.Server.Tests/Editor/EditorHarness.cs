@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using LeanAssist.Server.Tests.Infrastructure;
 using LeanAssist.Server.Tests.Verification;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Hosting;
 using LeanAssist.Testing.Llm;
 using LeanAssist.Testing.Lsp;
 

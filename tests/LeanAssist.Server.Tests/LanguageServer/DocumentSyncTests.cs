@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using LeanAssist.Server.Documents;
-using LeanAssist.Server.Tests.Infrastructure;
+using LeanAssist.Testing.Hosting;
 
 namespace LeanAssist.Server.Tests.LanguageServer;
 

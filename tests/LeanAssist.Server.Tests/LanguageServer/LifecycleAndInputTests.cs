@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using LeanAssist.Protocol.JsonRpc;
-using LeanAssist.Server.Tests.Infrastructure;
+using LeanAssist.Testing.Hosting;
 using LeanAssist.Testing.Lsp;
 
 namespace LeanAssist.Server.Tests.LanguageServer;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LeanAssist.Testing.Llm;
-using LeanAssist.Server.Tests.Infrastructure;
 using LeanAssist.Testing;
 
 namespace LeanAssist.Server.Tests.LanguageServer;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using LeanAssist.Server.Configuration;
 using LeanAssist.Server.Hosting;
-using LeanAssist.Server.Tests.Infrastructure;
+using LeanAssist.Testing.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

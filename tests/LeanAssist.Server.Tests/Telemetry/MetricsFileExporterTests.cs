@@ -1,7 +1,7 @@
 using LeanAssist.Lean.Repl;
-using LeanAssist.Server.Tests.Infrastructure;
 using LeanAssist.Server.Telemetry;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LeanAssist.Server.Tests.Telemetry;

@@ -1,6 +1,7 @@
 using LeanAssist.Server.Hover;
 using LeanAssist.Suggestions.Candidates;
 using LeanAssist.Suggestions.Verification;
+using LeanAssist.Testing.Hosting;
 using LeanAssist.Testing.Llm;
 
 namespace LeanAssist.Server.Tests.Verification;

@@ -3,6 +3,7 @@ using LeanAssist.Lean.Sessions;
 using LeanAssist.Server.Prove;
 using LeanAssist.Suggestions.Verification;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Hosting;
 using LeanAssist.Testing.Llm;
 
 namespace LeanAssist.Server.Tests.Verification;

@@ -1,4 +1,5 @@
 using LeanAssist.Suggestions.Verification;
+using LeanAssist.Testing.Hosting;
 using LeanAssist.Testing.Llm;
 
 namespace LeanAssist.Server.Tests.Verification;

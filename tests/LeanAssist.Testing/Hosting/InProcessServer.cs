@@ -1,15 +1,15 @@
 using System.IO.Pipelines;
 using LeanAssist.Server.Hosting;
-using LeanAssist.Testing;
 using LeanAssist.Testing.Lsp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace LeanAssist.Server.Tests.Infrastructure;
+namespace LeanAssist.Testing.Hosting;
 
 /// <summary>
 /// The real language server (the same host as <c>leanassist lsp</c>) running in this process over
-/// in-memory pipes, with a <see cref="LspTestClient"/> on the other end.
+/// in-memory pipes, with a <see cref="LspTestClient"/> on the other end. Used by language-server tests and
+/// for the benchmarks' in-process numbers.
 /// </summary>
 public sealed class InProcessServer : IAsyncDisposable
 {
@@ -69,7 +69,8 @@ public sealed class InProcessServer : IAsyncDisposable
         await _clientToServer.Writer.CompleteAsync().ConfigureAwait(false);
         try
         {
-            await ExitCode.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            // 20 s, as the benchmarks (more REPL sessions to stop) always had.
+            await ExitCode.WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

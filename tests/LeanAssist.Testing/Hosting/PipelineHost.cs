@@ -3,20 +3,19 @@ using LeanAssist.Lean.Text;
 using LeanAssist.Server.Hosting;
 using LeanAssist.Server.Prove;
 using LeanAssist.Suggestions.Verification;
-using LeanAssist.Testing;
 using LeanAssist.Testing.Llm;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace LeanAssist.Server.Tests.Verification;
+namespace LeanAssist.Testing.Hosting;
 
 /// <summary>
 /// The real verification pipeline as the command line builds it (same host, same registrations), with
 /// the scripted REPL stand-in as Lean (through <c>leanAssist.repl.command</c>) and, optionally, the
 /// local LLM server as the LLM. Every cache lives in <see cref="CacheDirectory"/>: a second host on the
-/// same folder is the product after a restart.
+/// same folder is the product after a restart. Used by pipeline tests and benchmarks.
 /// </summary>
-internal sealed class PipelineHost : IAsyncDisposable
+public sealed class PipelineHost : IAsyncDisposable
 {
     private readonly IHost _host;
 
@@ -53,16 +52,13 @@ internal sealed class PipelineHost : IAsyncDisposable
         IEnumerable<KeyValuePair<string, string?>>? settings = null, IEnumerable<string>? standInArguments = null)
     {
         project ??= new TemporaryDirectory();
-        project.WriteFile("lakefile.toml", "name = \"pipeline\"\n");
-        project.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
-        var scriptPath = project.WriteFile("standin-script.json", script);
-        var log = new StandInLog(project.Combine("standin.log"));
+        var standIn = StandInProject.Write(project, "pipeline", script);
         cacheDirectory ??= project.Combine("caches");
         var all = new Dictionary<string, string?>
         {
             ["LeanAssist:Server:LogFile"] = "none",
             ["LeanAssist:Server:LogToStderr"] = "false",
-            ["LeanAssist:repl:command"] = ReplStandInLauncher.CommandLine(["scripted", "--script", scriptPath, "--log", log.Path, .. standInArguments ?? []]),
+            ["LeanAssist:repl:command"] = standIn.ReplCommand(standInArguments),
             ["LeanAssist:repl:sessions"] = "2",
             ["LeanAssist:repl:requestTimeoutSeconds"] = "20",
             ["LeanAssist:repl:headerTimeoutSeconds"] = "20",
@@ -87,7 +83,7 @@ internal sealed class PipelineHost : IAsyncDisposable
         }
 
         var host = LeanAssistHost.Build("pipeline-test", all, transport: null);
-        return new PipelineHost(host, project, cacheDirectory, log, llm);
+        return new PipelineHost(host, project, cacheDirectory, standIn.Log, llm);
     }
 
     public string WriteLeanFile(string name, string text) => Project.WriteFile(name, text);
