@@ -42,12 +42,6 @@ export function validateApiKey(value: string): string | undefined {
 export class ApiKeys {
     private send: SendApiKey | undefined;
 
-    /**
-     * What the running server was last given per provider (null: cleared). Storing or clearing a key
-     * here also fires SecretStorage's change event in this window, so the same value would go twice.
-     */
-    private readonly lastSent = new Map<ApiKeyProvider, string | null>();
-
     constructor(
         private readonly secrets: vscode.SecretStorage,
         private readonly redactor: SecretRedactor,
@@ -56,12 +50,11 @@ export class ApiKeys {
     /** A server is ready: remember how to reach it and give it every stored key. */
     async attach(send: SendApiKey): Promise<void> {
         this.send = send;
-        this.lastSent.clear();
         for (const { id } of ApiKeyProviders) {
             const key = await this.secrets.get(apiKeySecretName(id));
             if (key) {
                 this.redactor.add(key);
-                await this.sendChanged(send, id, key);
+                await send({ provider: id, key });
             }
         }
     }
@@ -69,7 +62,6 @@ export class ApiKeys {
     /** The server stopped; keys stay stored and are sent again on the next attach. */
     detach(): void {
         this.send = undefined;
-        this.lastSent.clear();
     }
 
     /** `leanAssist.setApiKey`: asks for the provider (the configured one first) and the key. */
@@ -94,7 +86,7 @@ export class ApiKeys {
         const key = input.trim();
         this.redactor.add(key);
         await this.secrets.store(apiKeySecretName(provider), key);
-        await this.sendChanged(this.send, provider, key);
+        await this.send?.({ provider, key });
         void vscode.window.showInformationMessage(
             `LeanAssist: the ${label} API key is stored in VS Code's secret storage` +
                 (this.send === undefined ? '; the server receives it when it starts.' : ' and the server uses it now.'),
@@ -121,11 +113,15 @@ export class ApiKeys {
         }
 
         await this.secrets.delete(apiKeySecretName(provider));
-        await this.sendChanged(this.send, provider, null);
+        await this.send?.({ provider, key: null });
         void vscode.window.showInformationMessage(`LeanAssist: the ${providerLabel(provider)} API key is cleared.`);
     }
 
-    /** Keeps the server in step when another VS Code window changed a key. */
+    /**
+     * Keeps the server in step when another VS Code window changed a key. The event also follows this
+     * window's own store or delete, so the server may get the same value twice: harmless, since setting a key
+     * only replaces it in memory, and simpler than tracking what was sent.
+     */
     async onSecretChanged(event: vscode.SecretStorageChangeEvent): Promise<void> {
         const provider = event.key.startsWith(ApiKeySecretPrefix) ? event.key.slice(ApiKeySecretPrefix.length) : undefined;
         if (!isApiKeyProvider(provider) || this.send === undefined) {
@@ -137,26 +133,7 @@ export class ApiKeys {
             this.redactor.add(key);
         }
 
-        await this.sendChanged(this.send, provider, key || null);
-    }
-
-    private async sendChanged(send: SendApiKey | undefined, provider: ApiKeyProvider, key: string | null): Promise<void> {
-        if (send === undefined || this.lastSent.get(provider) === key) {
-            return;
-        }
-
-        // Recorded before the await: the other path of the same change may run while this one sends.
-        this.lastSent.set(provider, key);
-        try {
-            await send({ provider, key });
-        } catch (error) {
-            // Not delivered, so a retry of the same value must not be skipped.
-            if (this.send === send && this.lastSent.get(provider) === key) {
-                this.lastSent.delete(provider);
-            }
-
-            throw error;
-        }
+        await this.send({ provider, key: key || null });
     }
 
     private async pickProvider(title: string, choices: readonly ApiKeyProvider[], preferred: string | undefined): Promise<ApiKeyProvider | undefined> {
