@@ -67,7 +67,11 @@ public sealed record CodeActionResolveSupport(string[] Properties);
 
 public sealed record HoverClientCapabilities(string[]? ContentFormat = null);
 
-public sealed record WindowClientCapabilities(bool? WorkDoneProgress = null, bool? ShowMessage = null);
+public sealed record WindowClientCapabilities(bool? WorkDoneProgress = null, ShowMessageRequestClientCapabilities? ShowMessage = null);
+
+public sealed record ShowMessageRequestClientCapabilities(MessageActionItemCapabilities? MessageActionItem = null);
+
+public sealed record MessageActionItemCapabilities(bool? AdditionalPropertiesSupport = null);
 
 public sealed record GeneralClientCapabilities(string[]? PositionEncodings = null);
 
