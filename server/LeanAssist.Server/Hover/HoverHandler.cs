@@ -15,6 +15,9 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
 {
     public const int MaxRows = 12;
 
+    /// <summary>Longest reason shown in a row, so that the table stays readable.</summary>
+    public const int MaxReasonLength = 100;
+
     public ValueTask<Protocol.Lsp.Hover?> HandleAsync(HoverParams parameters, CancellationToken cancellationToken)
     {
         if (!documents.TryGet(parameters.TextDocument.Uri, out var snapshot) || !snapshot.IsLean)
@@ -74,18 +77,38 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
     {
         SuggestionVerdict.Solved => suggestion.TrustsCompiler ? "✅ closes the goal (trusting the compiler)" : "✅ closes the goal",
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
-        SuggestionVerdict.Failed => "❌ " + Cell(FirstLine(suggestion.Error)),
-        SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),
+        SuggestionVerdict.Failed => "❌ " + Cell(Reason(suggestion.Error)),
+        SuggestionVerdict.Rejected => "⛔ " + Cell(Reason(suggestion.Error)),
         _ => "⏱ timed out",
     };
 
     /// <summary>Who proposed it: the proposer it was verified for, then the others that proposed the same tactic.</summary>
     private static string Sources(Suggestion suggestion) => Cell(string.Join(", ", suggestion.AlsoProposedBy.Prepend(suggestion.Source)));
 
-    private static string FirstLine(string? text)
+    /// <summary>
+    /// The reason for a table cell: Lean's first line, and while a line only introduces what follows (it ends
+    /// with ':', as in the REPL's "Lean error:\n&lt;input&gt;:1:1: unknown tactic"), the next one too, so the
+    /// cell says why and not only that something failed.
+    /// </summary>
+    public static string Reason(string? text)
     {
-        var line = (text ?? string.Empty).Split('\n')[0];
-        return line.Length > 80 ? line[..80] + "…" : line;
+        var lines = (text ?? string.Empty).Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
+        var reason = new StringBuilder();
+        foreach (var line in lines)
+        {
+            if (reason.Length > 0)
+            {
+                reason.Append(' ');
+            }
+
+            reason.Append(line);
+            if (!line.EndsWith(':'))
+            {
+                break;
+            }
+        }
+
+        return reason.Length > MaxReasonLength ? reason.ToString(0, MaxReasonLength) + "…" : reason.ToString();
     }
 
     /// <summary>Keeps a table cell in one line and its pipes from breaking the table.</summary>
