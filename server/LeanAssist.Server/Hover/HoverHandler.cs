@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.Editor;
@@ -11,7 +12,7 @@ namespace LeanAssist.Server.Hover;
 /// <c>textDocument/hover</c> on a <c>sorry</c> with known results (and nowhere else, so the Lean server's
 /// hovers stay uncluttered): the candidates tried and their verdicts, and what it cost.
 /// </summary>
-public sealed class HoverHandler(DocumentStore documents, EditorSuggestions editor, TimeProvider time)
+public sealed partial class HoverHandler(DocumentStore documents, EditorSuggestions editor, TimeProvider time)
 {
     public const int MaxRows = 12;
 
@@ -67,7 +68,7 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
         text.Append(CultureInfo.InvariantCulture, $"cache hits: {costs.VerdictCacheHits} verdicts, {costs.LlmCacheHits} LLM · total {costs.Total.TotalMilliseconds:0} ms");
         foreach (var problem in result.Problems)
         {
-            text.Append("\n\n⚠ ").Append(Cell(problem));
+            text.Append("\n\n⚠ ").Append(PlainCell(problem));
         }
 
         return text.ToString();
@@ -77,8 +78,8 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
     {
         SuggestionVerdict.Solved => suggestion.TrustsCompiler ? "✅ closes the goal (trusting the compiler)" : "✅ closes the goal",
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
-        SuggestionVerdict.Failed => "❌ " + Cell(Reason(suggestion.Error)),
-        SuggestionVerdict.Rejected => "⛔ " + Cell(Reason(suggestion.Error)),
+        SuggestionVerdict.Failed => "❌ " + PlainCell(Reason(suggestion.Error)),
+        SuggestionVerdict.Rejected => "⛔ " + PlainCell(Reason(suggestion.Error)),
         _ => "⏱ timed out",
     };
 
@@ -110,6 +111,16 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
 
         return reason.Length > MaxReasonLength ? reason.ToString(0, MaxReasonLength) + "…" : reason.ToString();
     }
+
+    /// <summary>
+    /// Text shown as written: Markdown's punctuation escaped, so that Lean's <c>&lt;input&gt;:1:1</c> is not taken for
+    /// an HTML tag (VS Code drops it), nor <c>a * b</c> or <c>h_1</c> for emphasis; then kept in one line.
+    /// </summary>
+    public static string PlainCell(string text) => Cell(MarkdownPunctuation().Replace(text, @"\$0"));
+
+    /// <summary>CommonMark's backslash-escapable punctuation, less the backtick and the pipe, which <see cref="Cell"/> handles.</summary>
+    [GeneratedRegex(@"[\\*_{}\[\]()#+\-.!<>~&]", RegexOptions.CultureInvariant)]
+    private static partial Regex MarkdownPunctuation();
 
     /// <summary>Keeps a table cell in one line and its pipes from breaking the table.</summary>
     private static string Cell(string text) => text.Replace("\n", " ⏎ ", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal);

@@ -15,7 +15,8 @@ public sealed class HoverMarkdownTests
         // The REPL's answer to a tactic that does not parse, as recorded (core/unknown_tactic): {"message": "Lean error:\n<input>:1:1: unknown tactic"}.
         var markdown = HoverHandler.Markdown(Result(Failed("exat 1", "Lean error:\n<input>:1:1: unknown tactic")), DateTimeOffset.UtcNow);
 
-        Assert.Contains("| `exat 1` | ❌ Lean error: <input>:1:1: unknown tactic | 7 ms | portfolio |\n", markdown, StringComparison.Ordinal);
+        // The angle brackets are escaped: VS Code's Markdown renderer would drop "<input>" as an HTML tag.
+        Assert.Contains(@"| `exat 1` | ❌ Lean error: \<input\>:1:1: unknown tactic | 7 ms | portfolio |" + "\n", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -33,6 +34,14 @@ public sealed class HoverMarkdownTests
         Assert.Contains("| `omega` | ❌ omega could not prove the goal: a possible counterexample may satisfy the constraints |", markdown, StringComparison.Ordinal);
         Assert.Contains("| `decide` | ❌ failed to synthesize |", markdown, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("unknown identifier 'h_1'", @"unknown identifier 'h\_1'")]
+    [InlineData("a * b < c | d", @"a \* b \< c \| d")]
+    [InlineData("type mismatch\n  `x`", "type mismatch ⏎   'x'")]
+    [InlineData("[simp] <input>", @"\[simp\] \<input\>")]
+    public void A_plain_cell_shows_its_text_as_written_in_one_line(string text, string expected) =>
+        Assert.Equal(expected, HoverHandler.PlainCell(text));
 
     [Theory]
     [InlineData(null, "")]
