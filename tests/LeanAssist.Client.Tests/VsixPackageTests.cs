@@ -43,7 +43,12 @@ public sealed class VsixPackageTests : IDisposable
         Directory.CreateDirectory(output);
 
         var npm = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
-        var build = await ProcessRunner.RunAsync(npm, ["run", "package", "--", "--out", output + Path.DirectorySeparatorChar], TimeSpan.FromMinutes(8));
+        ProcessRunner.Result build;
+        using (await PackageBuildLock.AcquireAsync(TimeSpan.FromMinutes(10)))
+        {
+            build = await ProcessRunner.RunAsync(npm, ["run", "package", "--", "--out", output + Path.DirectorySeparatorChar], TimeSpan.FromMinutes(8));
+        }
+
         Assert.True(build.ExitCode == 0, $"npm run package failed: {build.Describe()}");
 
         var vsix = Path.Combine(output, $"leanassist-{version}.vsix");
