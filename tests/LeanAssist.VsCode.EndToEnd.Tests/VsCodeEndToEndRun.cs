@@ -1,15 +1,15 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Packaging;
 
 namespace LeanAssist.VsCode.EndToEnd.Tests;
 
 /// <summary>
 /// One run of e2e/run-e2e.mjs for all scenarios (one code-server reused where that does not weaken a
-/// scenario): builds the VSIX from the checkout (<c>npm run package</c>, and the linux-x64 one with a
-/// self-contained server when the packaging script offers <c>--target</c>), packages the
+/// scenario): builds the VSIXes from the checkout (<c>npm run package</c>, and on linux-x64
+/// <c>npm run package -- --target linux-x64</c>, the one with a self-contained server), packages the
 /// <c>leanprover.lean4</c> test double, runs the Node driver and reads its results.json.
-/// Everything lands in out/e2e-vscode: the VSIXes, screenshots/, work/ (code-server's folders and logs), results.json.
+/// Everything lands in out/e2e-vscode: the test double's VSIX, screenshots/, work/ (code-server's folders and logs), results.json.
 /// </summary>
 public sealed class VsCodeEndToEndRun
 {
@@ -43,19 +43,8 @@ public sealed class VsCodeEndToEndRun
 
         var vsixDirectory = Path.Combine(OutputDirectory, "vsix");
         Directory.CreateDirectory(vsixDirectory);
-        var version = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "package.json"))).RootElement.GetProperty("version").GetString()!;
-        var universal = Path.Combine(vsixDirectory, "universal");
-        await PackageAsync(universal, target: null);
-        var vsix = Path.Combine(universal, $"leanassist-{version}.vsix");
-        Assert.True(File.Exists(vsix), $"npm run package wrote no {vsix}");
-
-        string? platformVsix = null;
-        if (PackagingOffersTargets() && RuntimeInformation.OSArchitecture == Architecture.X64)
-        {
-            var platform = Path.Combine(vsixDirectory, "linux-x64");
-            await PackageAsync(platform, "linux-x64");
-            platformVsix = Directory.GetFiles(platform, "*.vsix").Single();
-        }
+        var vsix = await VsixBuilder.BuildAsync();
+        var platformVsix = VsixBuilder.CurrentPlatformTarget is { } target ? await VsixBuilder.BuildAsync(target) : null;
 
         var lean4 = Path.Combine(vsixDirectory, "leanprover.lean4-test-double.vsix");
         var vsce = await ProcessRunner.RunAsync(
@@ -98,27 +87,5 @@ public sealed class VsCodeEndToEndRun
                 s.GetProperty("details").Clone()))
             .ToDictionary(s => s.Name, StringComparer.Ordinal);
         return new RunResult(result.ExitCode, output, seconds, scenarios, document.RootElement.GetProperty("measurement").Clone(), platformVsix);
-    }
-
-    /// <summary>The packaging script takes <c>--target</c> (a platform VSIX with a self-contained server) when it is package.mjs.</summary>
-    private static bool PackagingOffersTargets() =>
-        File.Exists(Path.Combine(RepositoryPaths.RepositoryRoot, "client-vscode", "scripts", "package.mjs"))
-        && File.ReadAllText(Path.Combine(RepositoryPaths.RepositoryRoot, "package.json")).Contains("client-vscode/scripts/package.mjs", StringComparison.Ordinal);
-
-    private static async Task PackageAsync(string output, string? target)
-    {
-        Directory.CreateDirectory(output);
-        List<string> arguments = ["run", "package", "--"];
-        if (target is not null)
-        {
-            arguments.AddRange(["--target", target]);
-        }
-
-        arguments.AddRange(["--out", output + Path.DirectorySeparatorChar]);
-        using (await PackageBuildLock.AcquireAsync(TimeSpan.FromMinutes(10)))
-        {
-            var build = await ProcessRunner.RunAsync("npm", arguments, TimeSpan.FromMinutes(8));
-            Assert.True(build.ExitCode == 0, $"npm {string.Join(' ', arguments)} failed: {build.Describe()}");
-        }
     }
 }

@@ -51,7 +51,11 @@ public static class ReportBuilder
 
         if (options.Runs("batch"))
         {
-            report.Add(Batch(await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost, Enumerable.Range(1, cores).ToArray(), options.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false), cores));
+            // Both ways of spending Lean's time: sleeping shows what scheduling achieves, CPU what the cores allow.
+            var sessionCounts = Enumerable.Range(1, cores).ToArray();
+            var sleep = await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost with { CpuBound = false }, sessionCounts), cancellationToken).ConfigureAwait(false);
+            var cpu = await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost with { CpuBound = true }, sessionCounts), cancellationToken).ConfigureAwait(false);
+            report.Add(Batch(sleep, cpu, cores));
         }
 
         report.Write(options.OutputDirectory);
@@ -139,7 +143,7 @@ public static class ReportBuilder
 
         table.Append(CultureInfo.InvariantCulture, $"\nVerdict cache: {r.VerdictHitRate:P1} of {r.VerdictLookups} lookups hit. LLM cache: {r.LlmHitRate:P1} of {r.LlmLookups} lookups hit.\n\n")
             .Append("| time the editor waited for code actions (one request after every keystroke) | p50 | p90 | p99 | max of |\n| --- | ---: | ---: | ---: | ---: |\n")
-            .Append(CultureInfo.InvariantCulture, $"| over stdio, while the server recomputes in the background | {Ms(r.CodeActionWait.P50)} | {Ms(r.CodeActionWait.P90)} | {Ms(r.CodeActionWait.P99)} | {r.CodeActionWait.Count} requests |\n");
+            .Append(CultureInfo.InvariantCulture, $"| over stdio, while the server recomputes in the background | {Ms(r.CodeActionWait.P50)} | {Ms(r.CodeActionWait.P90)} | {r.CodeActionWait.P99OrMax(Ms)} | {r.CodeActionWait.Count} requests |\n");
         var chart = new SvgBarChart("Edit replay: work per phase", "calls", r.Phases.Select(p => p.Name).ToArray(),
             [new ChartSeries("Lean requests", r.Phases.Select(p => (double)p.LeanRequests).ToArray()), new ChartSeries("LLM calls", r.Phases.Select(p => (double)p.LlmCalls).ToArray())]);
         return new ReportSection("edit-replay", "3. Edit replay",
@@ -154,7 +158,7 @@ public static class ReportBuilder
                 ["codeActionWaitP99Ms"] = r.CodeActionWait.P99.TotalMilliseconds,
             },
             chart,
-            [new TargetCheck("code-action wait while typing (stdio)", "p99 < 10 ms", Ms(r.CodeActionWait.P99), r.CodeActionWait.P99 < TimeSpan.FromMilliseconds(10))]);
+            [new TargetCheck("code-action wait while typing (stdio)", "p99 < 10 ms", r.CodeActionWait.P99OrMax(Ms), r.CodeActionWait.P99 < TimeSpan.FromMilliseconds(10))]);
     }
 
     private static ReportSection Protocol(ProtocolResult r, (string Table, double FramingMegabytesPerSecond) micro)
@@ -194,32 +198,73 @@ public static class ReportBuilder
             chart,
             [
                 new TargetCheck("process start to initialize (median)", "< 300 ms", Ms(r.StartMedian), r.StartMedian < TimeSpan.FromMilliseconds(300)),
-                new TargetCheck("trivial request round trip, in process", "p99 < 1 ms", Ms(r.TrivialInProcess.P99), r.TrivialInProcess.P99 < TimeSpan.FromMilliseconds(1)),
-                new TargetCheck("trivial request round trip, over stdio", "p99 < 5 ms", Ms(r.TrivialStdio.P99), r.TrivialStdio.P99 < TimeSpan.FromMilliseconds(5)),
-                new TargetCheck("code action with results known, over stdio", "p99 < 10 ms", Ms(r.CodeActionStdio.P99), r.CodeActionStdio.P99 < TimeSpan.FromMilliseconds(10)),
+                new TargetCheck("trivial request round trip, in process", "p99 < 1 ms", r.TrivialInProcess.P99OrMax(Ms), r.TrivialInProcess.P99 < TimeSpan.FromMilliseconds(1)),
+                new TargetCheck("trivial request round trip, over stdio", "p99 < 5 ms", r.TrivialStdio.P99OrMax(Ms), r.TrivialStdio.P99 < TimeSpan.FromMilliseconds(5)),
+                new TargetCheck("code action with results known, over stdio", "p99 < 10 ms", r.CodeActionStdio.P99OrMax(Ms), r.CodeActionStdio.P99 < TimeSpan.FromMilliseconds(10)),
                 new TargetCheck("resident memory after initialize", "< 80 MB", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentAfterInitializeMb:0.0} MB"), r.ResidentAfterInitializeMb < 80),
             ]);
 
         static string Row(string what, LatencyStats s) =>
-            string.Create(CultureInfo.InvariantCulture, $"| {what} | {Ms(s.P50)} | {Ms(s.P90)} | {Ms(s.P99)} | {s.Count} |\n");
+            string.Create(CultureInfo.InvariantCulture, $"| {what} | {Ms(s.P50)} | {Ms(s.P90)} | {s.P99OrMax(Ms)} | {s.Count} |\n");
     }
 
-    private static ReportSection Batch(IReadOnlyList<BatchPoint> points, int cores)
+    private static ReportSection Batch(IReadOnlyList<BatchPoint> sleep, IReadOnlyList<BatchPoint> cpu, int cores)
     {
-        var baseline = points.Single(p => p.Sessions == 1).Total;
-        var table = new StringBuilder("| sessions N | sorries | solved | candidates verified | total | speed-up vs N=1 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        foreach (var point in points)
+        var table = new StringBuilder("| stand-in | sessions N | sorries | solved | candidates verified | total | speed-up vs N=1 | bound with a serial import (computed) | after the imports | its speed-up vs N=1 |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var (mode, points) in new[] { ("sleep", sleep), ("CPU", cpu) })
         {
-            table.Append(CultureInfo.InvariantCulture, $"| {point.Sessions} | {point.Sorries} | {point.Solved} | {point.CandidateRuns} | {S(point.Total)} | {baseline / point.Total:0.00}× |\n");
+            var one = points.Single(p => p.Sessions == 1);
+            foreach (var point in points)
+            {
+                // Amdahl: the import happens once per session, all at once, and no session count shortens it.
+                var import = one.Total - one.AfterImports;
+                var bound = one.Total / (import + (one.AfterImports / point.Sessions));
+                table.Append(CultureInfo.InvariantCulture, $"| {mode} | {point.Sessions} | {point.Sorries} | {point.Solved} | {point.CandidateRuns} | {S(point.Total)} | {one.Total / point.Total:0.00}× | {bound:0.00}× | {S(point.AfterImports)} | {one.AfterImports / point.AfterImports:0.00}× |\n");
+            }
         }
 
-        var chart = new SvgBarChart("prove over a directory: speed-up vs sessions", "× faster than N=1", points.Select(p => $"N={p.Sessions}").ToArray(),
-            [new ChartSeries("speed-up", points.Select(p => baseline / p.Total).ToArray()), new ChartSeries("ideal", points.Select(p => (double)p.Sessions).ToArray())]);
+        // The timeline of the run with the most sessions, in each mode: where the time went per session.
+        foreach (var (mode, points) in new[] { ("sleep", sleep), ("CPU", cpu) })
+        {
+            var widest = points.MaxBy(p => p.Sessions)!;
+            table.Append(CultureInfo.InvariantCulture, $"\nTimeline, {mode} mode, N={widest.Sessions} (run {S(widest.Total)}; from the stand-in's own request log):\n\n| REPL process | first request at | header import | verifying | idle | requests |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            foreach (var session in widest.Timeline)
+            {
+                table.Append(CultureInfo.InvariantCulture, $"| {session.Process} | {S(session.FirstRequest)} | {S(session.Import)} | {S(session.Busy)} | {S(session.Idle)} | {session.Requests} |\n");
+            }
+        }
+
+        double SpeedUp(IReadOnlyList<BatchPoint> points, int n) =>
+            points.FirstOrDefault(p => p.Sessions == n) is { } point ? points.Single(p => p.Sessions == 1).AfterImports / point.AfterImports : double.NaN;
+        double WholeRun(IReadOnlyList<BatchPoint> points, int n) =>
+            points.FirstOrDefault(p => p.Sessions == n) is { } point ? points.Single(p => p.Sessions == 1).Total / point.Total : double.NaN;
+        var sleepTwo = SpeedUp(sleep, 2);
+        var cpuTwo = SpeedUp(cpu, 2);
+        var chart = new SvgBarChart("prove over a directory: speed-up vs sessions", "× faster than N=1", sleep.Select(p => $"N={p.Sessions}").ToArray(),
+        [
+            new ChartSeries("sleep mode", sleep.Select(p => sleep.Single(q => q.Sessions == 1).Total / p.Total).ToArray()),
+            new ChartSeries("CPU mode", cpu.Select(p => cpu.Single(q => q.Sessions == 1).Total / p.Total).ToArray()),
+            new ChartSeries("ideal", sleep.Select(p => (double)p.Sessions).ToArray()),
+        ]);
+        JsonNode Points(IReadOnlyList<BatchPoint> points) => new JsonArray(points.Select(p => (JsonNode)new JsonObject
+        {
+            ["sessions"] = p.Sessions,
+            ["totalS"] = p.Total.TotalSeconds,
+            ["sorries"] = p.Sorries,
+            ["speedUp"] = points.Single(q => q.Sessions == 1).Total / p.Total,
+            ["afterImportsS"] = p.AfterImports.TotalSeconds,
+            ["afterImportsSpeedUp"] = points.Single(q => q.Sessions == 1).AfterImports / p.AfterImports,
+            ["timeline"] = new JsonArray(p.Timeline.Select(t => (JsonNode)new JsonObject { ["process"] = t.Process, ["importS"] = t.Import.TotalSeconds, ["busyS"] = t.Busy.TotalSeconds, ["idleS"] = t.Idle.TotalSeconds }).ToArray()),
+        }).ToArray());
         return new ReportSection("batch", "5. Batch throughput",
-            $"`prove` over a directory of 20-sorry files from a cold start (the header import once per session, in parallel, is included), N = 1..{cores} (the machine's cores). The stand-in sleeps for Lean's time, so this measures LeanAssist's scheduling; real Lean is CPU-bound and cannot use more sessions than cores.",
+            $"`prove` over a directory of 8 files with 40 sorries from a cold start (the header import once per session, in parallel, is included), N = 1..{cores} (the machine's cores), with the command line's scheduling: one queue of targets across files, 2 × N targets and files in flight (at least 4). In **sleep** mode the stand-in sleeps for Lean's time: that measures LeanAssist's scheduling. In **CPU** mode it burns that time as CPU, as real Lean does: that measures what {cores} cores allow, LeanAssist's own CPU included. Every session imports the header at the same time and no number of sessions shortens that, so the whole run's speed-up is bounded (Amdahl; the bound column is computed from the N=1 run, not measured); the targets are checked on the part after the imports, which is what scheduling can shorten, and the whole-run figures stand beside them.",
             table.ToString(),
-            new JsonObject { ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject { ["sessions"] = p.Sessions, ["totalS"] = p.Total.TotalSeconds, ["sorries"] = p.Sorries, ["speedUp"] = baseline / p.Total }).ToArray()) },
-            chart);
+            new JsonObject { ["sleep"] = Points(sleep), ["cpu"] = Points(cpu) },
+            chart,
+            [
+                new TargetCheck("batch speed-up with 2 sessions after the header imports, sleep mode (8 files, 40 sorries)", "≥ 1.8×", string.Create(CultureInfo.InvariantCulture, $"{sleepTwo:0.00}× (whole run {WholeRun(sleep, 2):0.00}×)"), sleepTwo >= 1.8),
+                new TargetCheck("batch speed-up with 2 sessions after the header imports, CPU mode (8 files, 40 sorries)", "≥ 1.6×", string.Create(CultureInfo.InvariantCulture, $"{cpuTwo:0.00}× (whole run {WholeRun(cpu, 2):0.00}×)"), cpuTwo >= 1.6),
+            ]);
     }
 
     /// <summary>BenchmarkDotNet's micro-benchmarks (framing and the REPL codec); returns its table and framing MB/s.</summary>
