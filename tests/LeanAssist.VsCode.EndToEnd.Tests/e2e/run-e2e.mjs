@@ -325,6 +325,7 @@ if (main !== undefined) {
         const stackFrame = /\bat \S+ \(?[^\s)]+:\d+:\d+\)?/;
         check(!stackFrame.test(error.message) && !stackFrame.test(tooltip), `a stack trace is shown: ${error.message} / ${tooltip}`);
         check(error.message.includes('leanAssist.server.path') || error.message.includes(badPath), `the error does not say what to fix: ${error.message}`);
+        check(error.buttons.includes('Show Output'), `the error offers no "Show Output": ${JSON.stringify(error.buttons)}`);
         // Fixing the setting brings it back.
         codeServer.writeMachineSettings(machineSettings('main'));
         await workbench.waitForStatus('healthy after fixing the setting', healthy, 90_000);

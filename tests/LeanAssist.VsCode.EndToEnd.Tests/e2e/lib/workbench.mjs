@@ -249,9 +249,14 @@ export class Workbench {
         await this.page.keyboard.press('F1');
         await this.page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
         await this.page.keyboard.type(title);
-        const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+        // The row whose label is exactly the title: Enter would take the first row, which the palette's
+        // ranking may give to a similar command (LeanAssist: Restart Lean Sessions for "Restart Server").
+        const row = this.page
+            .locator('.quick-input-list .monaco-list-row')
+            .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) })
+            .first();
         await row.waitFor({ timeout: 15_000 });
-        await this.page.keyboard.press('Enter');
+        await row.click();
         await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     }
 
