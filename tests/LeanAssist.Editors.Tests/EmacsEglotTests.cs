@@ -18,7 +18,7 @@ public sealed class EmacsEglotTests(ITestOutputHelper output)
         var script = Path.Combine(RepositoryPaths.RepositoryRoot, "tests", "LeanAssist.Editors.Tests", "Emacs", "leanassist-client.el");
 
         // --batch loads no init file (site-start.el still runs: Debian activates elpa-eglot there).
-        var run = await scenario.RunAsync("emacs", "--batch", "-l", script);
+        var run = await scenario.RunAsync(RealClient.EmacsEglot.Executable, "--batch", "-l", script);
 
         RealClientSession.AssertSucceeded(scenario, run, output);
     }

@@ -18,7 +18,7 @@ public sealed class NeovimTests(ITestOutputHelper output)
         var script = Path.Combine(RepositoryPaths.RepositoryRoot, "tests", "LeanAssist.Editors.Tests", "Neovim", "leanassist-client.lua");
 
         // -u NONE: no user configuration or plugins; the script is the whole configuration.
-        var run = await scenario.RunAsync("nvim", "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", $"luafile {script}");
+        var run = await scenario.RunAsync(RealClient.Neovim.Executable, "--headless", "-u", "NONE", "-i", "NONE", "-n", "-c", $"luafile {script}");
 
         RealClientSession.AssertSucceeded(scenario, run, output);
     }

@@ -11,22 +11,34 @@ public sealed class RealClient
 {
     public const string RequiredVariable = "LEANASSIST_REAL_CLIENTS_REQUIRED";
 
+    private readonly Lazy<string?> _path;
     private readonly Lazy<string?> _missing;
 
-    private RealClient(string name, string executable, string install, Func<string, string?> probe)
+    /// <param name="overrideVariable">Names another build of the editor to test (a path), instead of the one on PATH.</param>
+    private RealClient(string name, string executable, string overrideVariable, string install, Func<string, string?> probe)
     {
         Name = name;
         Install = install;
-        _missing = new Lazy<string?>(() => Which(executable) is { } path ? probe(path) : $"{executable} is not on PATH");
+        _path = new Lazy<string?>(() => Environment.GetEnvironmentVariable(overrideVariable) is { Length: > 0 } configured
+            ? File.Exists(configured) ? Path.GetFullPath(configured) : null
+            : Which(executable));
+        _missing = new Lazy<string?>(() => _path.Value is { } path
+            ? probe(path)
+            : Environment.GetEnvironmentVariable(overrideVariable) is { Length: > 0 } configured
+                ? $"{overrideVariable} names {configured}, which does not exist"
+                : $"{executable} is not on PATH");
     }
 
     /// <summary>Neovim 0.7 or later: its built-in client, driven by headless Lua.</summary>
-    public static RealClient Neovim { get; } = new("Neovim", "nvim", "apt-get install neovim (0.7 or later)", _ => null);
+    public static RealClient Neovim { get; } = new("Neovim", "nvim", "LEANASSIST_NVIM", "apt-get install neovim (0.7 or later)", _ => null);
 
     /// <summary>Emacs with eglot, in batch mode: Emacs 29+ bundles eglot, Debian's Emacs 28 needs elpa-eglot.</summary>
-    public static RealClient EmacsEglot { get; } = new("Emacs with eglot", "emacs", "apt-get install emacs-nox elpa-eglot", EglotProbe);
+    public static RealClient EmacsEglot { get; } = new("Emacs with eglot", "emacs", "LEANASSIST_EMACS", "apt-get install emacs-nox elpa-eglot", EglotProbe);
 
     public string Name { get; }
+
+    /// <summary>The editor's executable (only when <see cref="Missing"/> is null).</summary>
+    public string Executable => _path.Value ?? throw new InvalidOperationException($"{Name} is not available: {Missing}");
 
     /// <summary>What to install (Debian).</summary>
     public string Install { get; }
