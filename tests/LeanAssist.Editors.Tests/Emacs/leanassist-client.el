@@ -38,7 +38,8 @@
             (lambda (json)
               (when (and (null leanassist-initialize-json)
                          (string-match-p "\"method\":\"initialize\"" json))
-                (setq leanassist-initialize-json json))
+                (setq leanassist-initialize-json json)
+                (leanassist-report (list :event "initialize-message" :message json)))
               json))
 
 ;; The server's answer to it (the first message from the server with the initialize request's id).
@@ -49,7 +50,9 @@
                          (plist-member message :id)
                          (equal (plist-get message :id) (plist-get (leanassist-parse leanassist-initialize-json) :id))
                          (or (plist-member message :result) (plist-member message :error)))
-                (setq leanassist-initialize-answer message))))
+                (setq leanassist-initialize-answer message)
+                (leanassist-report (list :event "initialize-answer" :error (plist-get message :error)
+                                         :hasResult (if (plist-get message :result) t :json-false))))))
 
 (defun leanassist-run ()
   (let* ((server-cmd (append (leanassist-parse (getenv "LEANASSIST_EDITOR_SERVER_CMD")) nil))
@@ -79,9 +82,6 @@
     (apply #'eglot (eglot--guess-contact))
     (unless (leanassist-wait 30 (lambda () (or leanassist-initialize-answer)))
       (error "The server did not answer initialize within 30 s"))
-    (leanassist-report (list :event "initialize-message" :message leanassist-initialize-json))
-    (leanassist-report (list :event "initialize-answer" :error (plist-get leanassist-initialize-answer :error)
-                             :hasResult (if (plist-get leanassist-initialize-answer :result) t :json-false)))
     (when (plist-get leanassist-initialize-answer :error)
       (error "initialize failed: %S" (plist-get leanassist-initialize-answer :error)))
     (unless (leanassist-wait 30 (lambda () (and (eglot-current-server) eglot--managed-mode)))

@@ -31,12 +31,14 @@ end
 
 -- The server's answer to it, as decoded from the wire (vim.lsp.rpc decodes each message with vim.json.decode).
 local decode = vim.json.decode
+local initialize_error = nil
 vim.json.decode = function(text, options)
   local decoded
   if options == nil then decoded = decode(text) else decoded = decode(text, options) end
   if initialize_json ~= nil and type(decoded) == 'table' and decoded.method == nil
       and decoded.id == decode(initialize_json).id and (decoded.result ~= nil or decoded.error ~= nil) then
     vim.json.decode = decode
+    initialize_error = decoded.error
     report({ event = 'initialize-answer', error = decoded.error, hasResult = decoded.result ~= nil })
   end
   return decoded
@@ -100,11 +102,11 @@ local function run()
   vim.cmd('edit ' .. vim.fn.fnameescape(path))
   local bufnr = vim.api.nvim_get_current_buf()
   report({ event = 'opened', filetype = vim.bo[bufnr].filetype })
-  if not vim.wait(30000, function() return initialized or exit_status ~= nil or #errors > 0 end, 20) then
+  if not vim.wait(30000, function() return initialized or initialize_error ~= nil or exit_status ~= nil or #errors > 0 end, 20) then
     error('the server did not answer initialize within 30 s')
   end
   if not initialized then
-    error('initialize failed: ' .. table.concat(errors, '; ') .. ' exit ' .. vim.inspect(exit_status))
+    error('initialize failed: ' .. vim.inspect(initialize_error) .. ' ' .. table.concat(errors, '; ') .. ' exit ' .. vim.inspect(exit_status))
   end
   local client = vim.lsp.get_client_by_id(client_id)
 
