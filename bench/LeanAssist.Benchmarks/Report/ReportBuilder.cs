@@ -11,9 +11,12 @@ using LeanAssist.Benchmarks.Scenarios;
 namespace LeanAssist.Benchmarks.Report;
 
 /// <param name="Quick">Short header import and fewer repetitions: for checking the report runs, not for quoting.</param>
-/// <param name="Only">Section ids to run (fan-out, naive-vs-warm, edit-replay, protocol, batch); empty: all.</param>
-public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command, IReadOnlySet<string>? Only = null)
+/// <param name="Only">Section ids to run (fan-out, naive-vs-warm, naive-full, edit-replay, protocol, shipped, batch); empty: all.</param>
+/// <param name="NaiveHeaderSeconds">The header cost of the full naive run (section naive-full): small enough for it to finish in minutes.</param>
+public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command, IReadOnlySet<string>? Only = null, double NaiveHeaderSeconds = 1)
 {
+    public int NaiveSamples => Quick ? 1 : 3;
+
     public bool Runs(string section) => Only is not { Count: > 0 } || Only.Contains(section);
 }
 
@@ -28,12 +31,20 @@ public static class ReportBuilder
 
         if (options.Runs("fan-out"))
         {
-            report.Add(FanOut(await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+            var sleep = await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost with { CpuBound = false }, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false);
+            var cpu = await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost with { CpuBound = true }, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false);
+            report.Add(FanOut(sleep, cpu, options));
         }
 
         if (options.Runs("naive-vs-warm"))
         {
-            report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+            report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.NaiveSamples), cancellationToken).ConfigureAwait(false), options));
+        }
+
+        if (options.Runs("naive-full"))
+        {
+            var naiveCost = options.Cost with { HeaderSeconds = options.Quick ? 0.2 : options.NaiveHeaderSeconds };
+            report.Add(NaiveFull(await NaiveFullRunScenario.RunAsync(new NaiveFullRunParameters(naiveCost, options.Sessions), cancellationToken).ConfigureAwait(false)));
         }
 
         if (options.Runs("edit-replay"))
@@ -47,6 +58,11 @@ public static class ReportBuilder
                 ? new ProtocolParameters(options.Cost, options.Sessions, Starts: 3, TrivialRequests: 1000, CodeActionRequests: 300, OpenDocuments: 5)
                 : new ProtocolParameters(options.Cost, options.Sessions), cancellationToken).ConfigureAwait(false);
             report.Add(Protocol(protocol, Micro(options.Quick)));
+        }
+
+        if (options.Runs("shipped"))
+        {
+            report.Add(Shipped(await ShippedServerScenario.RunAsync(options.Quick ? 3 : 10, cancellationToken).ConfigureAwait(false)));
         }
 
         if (options.Runs("batch"))
@@ -63,12 +79,13 @@ public static class ReportBuilder
         return 0;
     }
 
-    private static ReportSection FanOut(IReadOnlyList<FanOutPoint> points, ReportOptions options)
+    private static ReportSection FanOut(IReadOnlyList<FanOutPoint> points, IReadOnlyList<FanOutPoint> cpuPoints, ReportOptions options)
     {
-        var table = new StringBuilder("| candidates K | sessions N | measured | ideal ceil(K/N) × tactic | efficiency |\n| ---: | ---: | ---: | ---: | ---: |\n");
+        var table = new StringBuilder("| candidates K | sessions N | measured, sleep mode | ideal ceil(K/N) × tactic | efficiency, sleep mode | measured, CPU mode | efficiency, CPU mode |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         foreach (var point in points.OrderBy(p => p.Candidates).ThenBy(p => p.Sessions))
         {
-            table.Append(CultureInfo.InvariantCulture, $"| {point.Candidates} | {point.Sessions} | {Ms(point.Measured)} | {Ms(point.Ideal)} | {point.Efficiency:P1} |\n");
+            var cpu = cpuPoints.Single(p => p.Candidates == point.Candidates && p.Sessions == point.Sessions);
+            table.Append(CultureInfo.InvariantCulture, $"| {point.Candidates} | {point.Sessions} | {Ms(point.Measured)} | {Ms(point.Ideal)} | {point.Efficiency:P1} | {Ms(cpu.Measured)} | {cpu.Efficiency:P1} |\n");
         }
 
         var candidates = points.Select(p => p.Candidates).Distinct().Order().ToArray();
@@ -80,25 +97,77 @@ public static class ReportBuilder
         var eight = points.Where(p => p.Candidates >= 8 && p.Sessions > 1).ToArray();
         var worst = eight.MinBy(p => p.Efficiency)!;
         return new ReportSection("fan-out", "1. Fan-out: K candidates on N sessions",
-            $"One goal, K candidate tactics, N warm sessions, each tactic costing {options.Cost.TacticMilliseconds} ms in Lean. The proof state was already in every session (the steady state the editor sees); each point is the median of {(options.Quick ? 1 : 3)} batches. Efficiency = ideal / measured.",
+            $"One goal, K candidate tactics, N warm sessions, each tactic costing {options.Cost.TacticMilliseconds} ms in Lean. The proof state was already in every session (the steady state the editor sees); each point is the median of {(options.Quick ? 1 : 3)} batches. Efficiency = ideal / measured. Sleep mode (the stand-in sleeps for Lean's time) shows what the scheduling achieves; CPU mode (it burns that time as CPU, as real Lean does) shows what {Environment.ProcessorCount} cores allow: N = 4 sessions cannot beat 2 cores. The target is checked in sleep mode.",
             table.ToString(),
             new JsonObject { ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject { ["candidates"] = p.Candidates, ["sessions"] = p.Sessions, ["measuredMs"] = p.Measured.TotalMilliseconds, ["idealMs"] = p.Ideal.TotalMilliseconds, ["efficiency"] = p.Efficiency }).ToArray()) },
             chart,
             [new TargetCheck("parallel efficiency, K ≥ 8 candidates, N ≥ 2 sessions (worst point)", "≥ 90%", string.Create(CultureInfo.InvariantCulture, $"{worst.Efficiency:P1} (K={worst.Candidates}, N={worst.Sessions})"), worst.Efficiency >= 0.9)]);
     }
 
+    private static ReportSection Shipped(IReadOnlyList<ShippedServerBuild> builds)
+    {
+        var table = new StringBuilder("| server build | installed | zipped (what it adds to the VSIX) | start → `initialize` answered, median | min – max | resident memory after initialize |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var build in builds)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {build.Name} | {build.InstalledMegabytes:0.0} MB | {build.ZippedMegabytes:0.0} MB | {Ms(build.StartMedian)} (of {build.Starts.Count}) | {Ms(build.Starts.Min())} – {Ms(build.Starts.Max())} | {build.ResidentAfterInitializeMb:0.0} MB |\n");
+        }
+
+        var readyToRun = builds[^1];
+        var selfContained = builds[1];
+        return new ReportSection("shipped", "4b. The shipped server: size, start-up, memory",
+            "The server published as `npm run package` publishes it (`client-vscode/scripts/package.mjs`): the universal VSIX's framework-dependent build, and for this machine's platform the self-contained build with and without ReadyToRun (the platform VSIX ships ReadyToRun). Each is started as a process and timed to the `initialize` answer; sizes are the published folder and that folder zipped with Deflate.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["builds"] = new JsonArray(builds.Select(b => (JsonNode)new JsonObject
+                {
+                    ["name"] = b.Name,
+                    ["installedMb"] = b.InstalledMegabytes,
+                    ["zippedMb"] = b.ZippedMegabytes,
+                    ["startMedianMs"] = b.StartMedian.TotalMilliseconds,
+                    ["residentAfterInitializeMb"] = b.ResidentAfterInitializeMb,
+                }).ToArray()),
+                ["readyToRunSavesMs"] = (selfContained.StartMedian - readyToRun.StartMedian).TotalMilliseconds,
+                ["readyToRunCostsZippedMb"] = readyToRun.ZippedMegabytes - selfContained.ZippedMegabytes,
+            });
+    }
+
+    private static ReportSection NaiveFull(NaiveFullRunResult r)
+    {
+        var table = new StringBuilder("| approach | total for the 20-sorry file | first verified suggestion | REPL processes started | verifications | sorries solved | LeanAssist is faster by |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        void Row(string name, MeasuredRun run, bool leanAssist) => table.Append(CultureInfo.InvariantCulture,
+            $"| {name} | {S(run.Total)} | {(leanAssist ? "–" : S(run.FirstVerified))} | {run.Processes} | {run.Verifications} | {run.Solved} | {(leanAssist ? "–" : $"{run.Total / r.LeanAssist.Total:0.0}×")} |\n");
+        Row("naive: a fresh process per candidate, every candidate, sequential", r.Naive, false);
+        Row("naive, careful: the same, stopping at a sorry's first closing candidate", r.NaiveFirstHit, false);
+        Row($"LeanAssist `prove`, cold start, {r.Parameters.Sessions} sessions (portfolio only)", r.LeanAssist, true);
+        return new ReportSection("naive-full", "2b. Naive baselines, run in full",
+            $"Every figure here is measured: the naive runs start one REPL stand-in process per candidate, one after another, for the same file and the same candidates LeanAssist tried (its own order), each importing the header, elaborating the file down to the sorry and running the candidate on its proof state. The header import costs {r.Parameters.Cost.HeaderSeconds} s here (not 12 s), so that the full naive run ends in minutes; the ratios hold under this one cost model ({r.Parameters.Cost}) and grow with the header's cost.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["headerSeconds"] = r.Parameters.Cost.HeaderSeconds,
+                ["naiveTotalS"] = r.Naive.Total.TotalSeconds,
+                ["naiveProcesses"] = r.Naive.Processes,
+                ["naiveFirstHitTotalS"] = r.NaiveFirstHit.Total.TotalSeconds,
+                ["naiveFirstHitProcesses"] = r.NaiveFirstHit.Processes,
+                ["leanAssistTotalS"] = r.LeanAssist.Total.TotalSeconds,
+                ["naiveRatio"] = r.Naive.Total / r.LeanAssist.Total,
+                ["naiveFirstHitRatio"] = r.NaiveFirstHit.Total / r.LeanAssist.Total,
+            });
+    }
+
     private static ReportSection NaiveVsWarm(NaiveVsWarmResult r, ReportOptions options)
     {
         var table = new StringBuilder()
-            .Append("| | naive: fresh process per candidate, sequential | LeanAssist, cold start | LeanAssist, after a restart (warm caches) |\n| --- | ---: | ---: | ---: |\n")
+            .Append("| | naive: fresh process per candidate, sequential (**computed**, see below) | LeanAssist, cold start | LeanAssist, after a restart (warm caches) |\n| --- | ---: | ---: | ---: |\n")
             .Append(CultureInfo.InvariantCulture, $"| time to the first verified suggestion, nothing running | {S(r.NaiveFirstSuggestion)} | {S(r.WarmFirstSuggestion)} | – |\n")
             .Append(CultureInfo.InvariantCulture, $"| time to the first verified suggestion, sessions warm (the file is open in the editor) | {S(r.NaiveFirstSuggestion)} | {S(r.WarmSessionsFirstSuggestion)} | – |\n")
             .Append(CultureInfo.InvariantCulture, $"| total for the 20-sorry file | {S(r.NaiveTotal)} | {S(r.WarmTotal)} | {Ms(r.RepeatTotal)} |\n")
             .Append(CultureInfo.InvariantCulture, $"| Lean requests | {r.CandidateRuns} processes | {r.LeanRequests} | {r.RepeatLeanRequests} (processes started: {r.RepeatLeanProcesses}) |\n")
             .Append(CultureInfo.InvariantCulture, $"| LLM calls | – | {r.LlmCalls} | {r.RepeatLlmCalls} |\n")
             .Append(CultureInfo.InvariantCulture, $"\nOutcome: {r.Solved} solved, {r.ProgressOnly} progress only, {r.Unsolved} unsolved; {r.CandidateRuns} candidates verified; on the warm repeat {r.RepeatVerdictCacheHits} verdicts came from the cache.\n\n")
-            .Append(CultureInfo.InvariantCulture, $"Ratios: the naive approach takes **{r.TotalRatio:0}×** as long for the file; to the first verified suggestion **{r.FirstSuggestionRatio:0.0}×** from nothing running (both pay one header import) and **{r.WarmSessionsFirstSuggestionRatio:0}×** with warm sessions.\n\n")
-            .Append(CultureInfo.InvariantCulture, $"How the naive numbers are obtained: {r.NaivePerVerification.TotalSeconds:0.00} s is the measured median of fresh stand-in processes that each import the header, elaborate the file and check one candidate (as `lake env lean` on the file with the candidate in place would); the total is that time × the {r.CandidateRuns} verifications LeanAssist made, one after another; the first suggestion is that time × {r.NaiveFirstVerifiedIndex} (the position of the first verified candidate of the first sorry in the portfolio's order). Running all {r.CandidateRuns} would take {S(r.NaiveTotal)} per report.");
+            .Append(CultureInfo.InvariantCulture, $"Computed ratios (they restate the header-cost assumption; section 2b has ratios from runs): the naive approach would take {r.TotalRatio:0}× as long for the file; to the first verified suggestion {r.FirstSuggestionRatio:0.0}× from nothing running (both pay one header import) and {r.WarmSessionsFirstSuggestionRatio:0}× with warm sessions.\n\n")
+            .Append(CultureInfo.InvariantCulture, $"How the naive numbers are computed: {r.NaivePerVerification.TotalSeconds:0.00} s is the measured mean of {options.NaiveSamples} fresh stand-in processes that each import the header, elaborate the file and check one candidate (as `lake env lean` on the file with the candidate in place would); the total is that time × the {r.CandidateRuns} verifications LeanAssist made, one after another; the first suggestion is that time × {r.NaiveFirstVerifiedIndex} (the position of the first verified candidate of the first sorry in the portfolio's order). Running all {r.CandidateRuns} would take {S(r.NaiveTotal)} per report.");
         var chart = new SvgBarChart("20-sorry file: naive vs LeanAssist", "seconds", ["first suggestion, cold", "first suggestion, warm sessions", "whole file"],
             [
                 new ChartSeries("naive (fresh process per candidate)", [r.NaiveFirstSuggestion.TotalSeconds, r.NaiveFirstSuggestion.TotalSeconds, r.NaiveTotal.TotalSeconds]),
