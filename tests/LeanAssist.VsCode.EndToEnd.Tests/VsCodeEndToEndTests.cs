@@ -22,6 +22,7 @@ public sealed class VsCodeEndToEndTests(VsCodeEndToEndRun run, ITestOutputHelper
         "stale-actions",
         "restart",
         "bad-server-path",
+        "server-exits-at-start",
         "first-quick-fix",
         "no-dotnet",
     ];

@@ -119,7 +119,7 @@ const diskLines = file => readFileSync(file, 'utf8').split('\n');
 // Instance "main": Restricted Mode first (a fresh user-data folder has trusted nothing), then the
 // rest of what a person does in one window.
 let main;
-const mainScenarios = ['restricted-mode', 'healthy-status', 'quick-fix-menu', 'hover', 'apply-quick-fix', 'metrics', 'stale-actions', 'restart', 'bad-server-path'];
+const mainScenarios = ['restricted-mode', 'healthy-status', 'quick-fix-menu', 'hover', 'apply-quick-fix', 'metrics', 'stale-actions', 'restart', 'bad-server-path', 'server-exits-at-start'];
 try {
     if (!wanted('main')) {
         throw new Error('skipped by LEANASSIST_E2E_INSTANCES');
@@ -326,8 +326,38 @@ if (main !== undefined) {
         check(!stackFrame.test(error.message) && !stackFrame.test(tooltip), `a stack trace is shown: ${error.message} / ${tooltip}`);
         check(error.message.includes('leanAssist.server.path') || error.message.includes(badPath), `the error does not say what to fix: ${error.message}`);
         check(error.buttons.includes('Show Output'), `the error offers no "Show Output": ${JSON.stringify(error.buttons)}`);
+        check(error.buttons.includes('Restart Server'), `the error offers no "Restart Server": ${JSON.stringify(error.buttons)}`);
         // Fixing the setting brings it back.
         codeServer.writeMachineSettings(machineSettings('main'));
+        await workbench.waitForStatus('healthy after fixing the setting', healthy, 90_000);
+        await shot('fixed');
+    });
+
+    // The defect first seen in a real VS Code: a server process that starts and then dies before answering
+    // initialize made the client restart a LanguageClient it had already disposed, and VS Code showed the raw
+    // "Restarting server failed Error: Client got disposed and can't be restarted. at ..." stack trace.
+    await runner.run('server-exits-at-start', 'A server that starts and exits before initialize shows one clear error, and no restart of a disposed client', workbench, async ({ shot, details }) => {
+        await workbench.clearNotifications();
+        const fake = join(work, 'main', 'exits-at-once', 'leanassist');
+        mkdirSync(dirname(fake), { recursive: true });
+        writeFileSync(fake, '#!/bin/sh\necho "fake server: exiting before initialize" >&2\nexit 3\n', { mode: 0o755 });
+        codeServer.writeMachineSettings(machineSettings('main', { 'leanAssist.server.path': fake }));
+        const stopped = await workbench.waitForStatus('LeanAssist stopped', status => status.text === 'LeanAssist stopped', 60_000);
+        details.status = stopped;
+        await page.locator('.notifications-toasts .notification-list-item', { hasText: /LeanAssist/ }).first().waitFor({ timeout: 30_000 });
+        // What must not happen (a restart of the disposed client) would show a moment later; absence can only
+        // be observed over a bounded time, so this one wait is fixed: 3 s, well over the library's restart delay.
+        await page.waitForTimeout(3_000);
+        const notifications = await workbench.notifications();
+        details.notifications = notifications;
+        await shot('stopped');
+        const stackFrame = /\bat \S+ \(?[^\s)]+:\d+:\d+\)?/;
+        check(notifications.every(n => !/disposed|Restarting server failed/i.test(n.message) && !stackFrame.test(n.message)), `a raw library error is shown: ${JSON.stringify(notifications)}`);
+        const errors = notifications.filter(n => n.severity.includes('error') && /LeanAssist/.test(n.message + n.source));
+        check(errors.length === 1, `expected one LeanAssist error notification, got ${JSON.stringify(notifications)}`);
+        check(errors[0].buttons.includes('Show Output') && errors[0].buttons.includes('Restart Server'), `the error lacks Show Output / Restart Server: ${JSON.stringify(errors[0].buttons)}`);
+        codeServer.writeMachineSettings(machineSettings('main'));
+        await workbench.runCommand('LeanAssist: Restart Server');
         await workbench.waitForStatus('healthy after fixing the setting', healthy, 90_000);
         await shot('fixed');
     });

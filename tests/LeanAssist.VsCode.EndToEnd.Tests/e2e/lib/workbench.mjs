@@ -260,6 +260,12 @@ export class Workbench {
         await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
     }
 
+    /** Clears every notification (VS Code's own "Notifications: Clear All Notifications"), so a scenario sees only its own. */
+    async clearNotifications() {
+        await this.runCommand('Notifications: Clear All Notifications');
+        await this.page.locator('.notifications-toasts .notification-list-item').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+    }
+
     /** The visible notification toasts' messages (with their buttons). */
     async notifications() {
         return this.page.locator('.notifications-toasts .notification-list-item').evaluateAll(items =>
