@@ -127,10 +127,10 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var plan = _launcher.Resolve(request.ProjectRoot);
-        var (snapshot, observed) = Observe(plan, request.Text);
+        var (snapshot, observed, headerText) = Observe(plan, request.Text);
         // No session is wished for yet: when every command's outcome is known (a warm repeat), the file
         // loads without Lean, and starting a session here would import the header for nothing.
-        var group = GetOrCreateGroup(plan, snapshot, observed, desiredSessions: 0);
+        var group = GetOrCreateGroup(plan, snapshot, observed, headerText, desiredSessions: 0);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
         // Built once: elaboration, the job's affinity and the targets' proof state handles all walk it.
@@ -219,8 +219,8 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
     public Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken)
     {
         var plan = _launcher.Resolve(projectRoot);
-        var (snapshot, observed) = Observe(plan, text);
-        GetOrCreateGroup(plan, snapshot, observed, _options.CurrentValue.EffectiveSessions);
+        var (snapshot, observed, headerText) = Observe(plan, text);
+        GetOrCreateGroup(plan, snapshot, observed, headerText, _options.CurrentValue.EffectiveSessions);
         Pump();
         return Task.CompletedTask;
     }
@@ -887,13 +887,16 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
     /// stat calls: see <see cref="LeanHeaderDependencies"/>). The observation number, taken after looking at
     /// the disk, orders what was seen: a higher number saw the same build or a newer one.
     /// </summary>
-    private (LeanFileSnapshot Snapshot, long Observed) Observe(ReplLaunchPlan plan, SourceText text)
+    private (LeanFileSnapshot Snapshot, long Observed, string HeaderText) Observe(ReplLaunchPlan plan, SourceText text)
     {
-        var snapshot = LeanFileSnapshot.Create(text, plan.Toolchain, header => LeanHeaderDependencies.Describe(plan.ProjectRoot, header.Modules));
-        return (snapshot, Interlocked.Increment(ref _observations));
+        // Read once: the options in the fingerprint are the ones the sessions apply (see LakeLeanOptions).
+        var leanOptions = LakeLeanOptions.Read(plan.ProjectRoot);
+        var snapshot = LeanFileSnapshot.Create(text, plan.Toolchain, header => LeanHeaderDependencies.Describe(plan.ProjectRoot, header.Modules, leanOptions));
+        return (snapshot, Interlocked.Increment(ref _observations), LakeLeanOptions.ApplyToHeader(snapshot.HeaderText, leanOptions));
     }
 
-    private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, long observed, int desiredSessions)
+    /// <param name="headerText">What the sessions send first: the header, and the lakefile's options (see <see cref="LakeLeanOptions.ApplyToHeader"/>).</param>
+    private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, long observed, string headerText, int desiredSessions)
     {
         var key = new SessionGroupKey(plan.ProjectRoot, snapshot.HeaderFingerprint);
         // Without the state of their build: groups sharing it are one header at different builds, and only the newest is kept warm.
@@ -903,7 +906,7 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
             ThrowIfDisposed();
             if (!_groups.TryGetValue(key, out var group))
             {
-                group = new SessionGroup(key, plan.Launch, snapshot.HeaderText, OutcomeStore);
+                group = new SessionGroup(key, plan.Launch, headerText, OutcomeStore);
                 _groups[key] = group;
             }
 
