@@ -76,7 +76,8 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LeanSessionPool>();
         _lastCommand = options.CurrentValue.Command;
-        _pickleDirectory = Path.Combine(LeanAssistDirectories.CacheRoot, "proofstates", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
+        _pickleDirectory = Path.Combine(ProofStatesDirectory, $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
+        RunObserved(() => Task.FromResult(SweepDeadPickleFolders(ProofStatesDirectory, _logger)), "sweeping pickle folders of dead processes");
         // The outcome store is not opened here: the editor's settings may arrive after the pool is built
         // (see OutcomeStore), and with persistOutcomes off nothing may go to disk.
         _outcomeStores = new SqliteStoreSlot(path => OpenOutcomeStore(path, _logger));
@@ -438,7 +439,7 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
 
         foreach (var session in toStart)
         {
-            _ = Task.Run(() => StartSessionAsync(session));
+            RunObserved(() => StartSessionAsync(session), $"starting Lean session {session.Id}");
         }
 
         RaiseSnapshotIfChanged();
@@ -578,6 +579,12 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
         catch (Exception e) when (e is ReplFailureException or LeanHeaderException or OperationCanceledException)
         {
             OnStartFailed(session, e);
+        }
+        catch (Exception e)
+        {
+            // Whatever it was, the session must not stay "Starting" with work waiting for it.
+            _logger.LogError(e, "Lean session {Id} failed to start unexpectedly.", session.Id);
+            OnStartFailed(session, new ReplFailureException(ReplFailureKind.Exited, $"the session could not start ({e.GetType().Name}: {e.Message})", e));
         }
 
         Pump();
@@ -750,7 +757,7 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
         _logger.LogInformation("Lean session {Id} stopped ({Reason}).", session.Id, reason);
         if (session.Process is { } process)
         {
-            _ = Task.Run(async () => await process.DisposeAsync().ConfigureAwait(false));
+            RunObserved(async () => await process.DisposeAsync().ConfigureAwait(false), $"stopping Lean session {session.Id}");
         }
     }
 
@@ -806,9 +813,11 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
                     if (!_sessions.Any(s => s.Group == group) && !_interactive.Concat(_background).Any(j => j.Group == group)
                         && Stopwatch.GetElapsedTime(group.LastUsedTimestamp) > grace)
                     {
-                        _groups.Remove(group.Key);
+                        ForgetGroupLocked(group);
                     }
                 }
+
+                ReleaseIdleGroupsLocked();
             }
 
             if (options.IdleMinutes > 0)
@@ -864,7 +873,7 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
                 }
             }
 
-            _ = RestartAllAsync(CancellationToken.None);
+            RunObserved(() => RestartAllAsync(CancellationToken.None), "restarting the Lean sessions after the REPL command changed");
             return;
         }
 
