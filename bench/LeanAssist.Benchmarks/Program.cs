@@ -53,10 +53,11 @@ public static class Program
         var llmMilliseconds = new Option<double>("--llm-ms") { Description = "LLM answer latency.", DefaultValueFactory = _ => 1500 };
         var warmSessions = new Option<int>("--warm-sessions") { Description = "Sessions for the scenarios that do not vary them.", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "Where benchmarks.md and benchmarks/ are written.", DefaultValueFactory = _ => "docs" };
-        var only = new Option<string[]>("--only") { Description = "Run only these sections: fan-out, naive-vs-warm, edit-replay, protocol, batch (write the partial report elsewhere with --out).", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Run only these sections: fan-out, naive-vs-warm, naive-full, edit-replay, protocol, shipped, batch (write the partial report elsewhere with --out).", AllowMultipleArgumentsPerToken = true };
+        var naiveHeader = new Option<double>("--naive-header-seconds") { Description = "Header import cost for the full naive run (naive-full), so that it ends in minutes.", DefaultValueFactory = _ => 1 };
         var report = new Command("report", "Run every scenario (fan-out, naive vs warm, edit replay, protocol, batch) and write docs/benchmarks.md, benchmarks/results.json and one SVG chart per scenario.")
         {
-            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, llmMilliseconds, warmSessions, output, quick, only,
+            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, llmMilliseconds, warmSessions, output, quick, only, naiveHeader,
         };
         report.SetAction((result, token) =>
         {
@@ -66,7 +67,7 @@ public static class Program
                 CommandMilliseconds: result.GetValue(CommandMilliseconds),
                 TacticMilliseconds: result.GetValue(TacticMilliseconds));
             var command = "dotnet run -c Release --project bench/LeanAssist.Benchmarks -- " + string.Join(' ', args);
-            return Report.ReportBuilder.RunAsync(new Report.ReportOptions(cost, result.GetValue(llmMilliseconds), result.GetValue(warmSessions), result.GetValue(output)!, isQuick, command, result.GetValue(only)?.ToHashSet(StringComparer.Ordinal)), token);
+            return Report.ReportBuilder.RunAsync(new Report.ReportOptions(cost, result.GetValue(llmMilliseconds), result.GetValue(warmSessions), result.GetValue(output)!, isQuick, command, result.GetValue(only)?.ToHashSet(StringComparer.Ordinal), result.GetValue(naiveHeader)), token);
         });
         root.Subcommands.Add(report);
         var codec = new Command("codec", "BenchmarkDotNet micro-benchmarks of request encoding and answer parsing.");

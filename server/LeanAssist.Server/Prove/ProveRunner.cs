@@ -10,7 +10,7 @@ namespace LeanAssist.Server.Prove;
 /// <param name="Project">The Lake project to run every file in; null: each file's own project (or lean_verifier).</param>
 /// <param name="Write">Replace solved sorries with their verified tactic.</param>
 /// <param name="UseLlm">Ask the configured LLM too.</param>
-/// <param name="Parallelism">Targets of one file worked on at once (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
+/// <param name="Parallelism">Targets worked on at once across all files, and files in flight (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
 public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1)
 {
     /// <summary>
@@ -64,13 +64,28 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
     {
         var started = time.GetTimestamp();
         var files = FindLeanFiles(request.Paths);
-        var results = new List<ProvedFile>();
-        var tally = new Tally();
-        for (var index = 0; index < files.Count; index++)
+        var results = new ProvedFile[files.Count];
+        var tally = new Tally(files.Count);
+
+        // One queue of targets across files: a file's targets start as soon as it is loaded, and the next
+        // files load while earlier ones are verified, so no session waits for a file's last target (the
+        // tail) or for the next file's load. Files in flight are bounded like targets, which bounds memory.
+        using var targetSlots = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        using var fileSlots = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        await Task.WhenAll(files.Select(async (file, index) =>
         {
-            progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, files.Count, files[index]));
-            results.Add(await ProveFileAsync(files[index], request, tally, index, files.Count, progress, cancellationToken).ConfigureAwait(false));
-        }
+            await fileSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                progress?.Report(tally.Progress(file));
+                results[index] = await ProveFileAsync(file, request, tally, targetSlots, progress, cancellationToken).ConfigureAwait(false);
+                tally.FileDone();
+            }
+            finally
+            {
+                fileSlots.Release();
+            }
+        })).ConfigureAwait(false);
 
         progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, files.Count, files.Count, string.Empty));
         var targets = results.SelectMany(f => f.Targets).ToArray();
@@ -100,7 +115,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         return new ProveReport(results, summary);
     }
 
-    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, int index, int count, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, SemaphoreSlim targetSlots, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
     {
         SourceFile source;
         try
@@ -122,19 +137,18 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         tally.AddFound(targets.Length);
 
         var results = new TargetSuggestions[targets.Length];
-        using var gate = new SemaphoreSlim(Math.Max(1, request.Parallelism));
         await Task.WhenAll(targets.Select(async (target, i) =>
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await targetSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 results[i] = await suggestions.SuggestAsync(fileRequest, file, target, new SuggestOptions(request.UseLlm, RequestPriority.Interactive), null, cancellationToken).ConfigureAwait(false);
                 tally.Add(results[i]);
-                progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, count, path));
+                progress?.Report(tally.Progress(path));
             }
             finally
             {
-                gate.Release();
+                targetSlots.Release();
             }
         })).ConfigureAwait(false);
 
@@ -211,10 +225,27 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         }
     }
 
-    /// <summary>Totals over a run (targets of one file finish concurrently, hence the lock).</summary>
-    private sealed class Tally
+    /// <summary>Totals over a run (files and targets finish concurrently, hence the lock).</summary>
+    private sealed class Tally(int files)
     {
         private readonly Lock _gate = new();
+        private int _filesDone;
+
+        public ProveProgress Progress(string currentFile)
+        {
+            lock (_gate)
+            {
+                return new ProveProgress(TargetsDone, TargetsFound, _filesDone, files, currentFile);
+            }
+        }
+
+        public void FileDone()
+        {
+            lock (_gate)
+            {
+                _filesDone++;
+            }
+        }
 
         public int TargetsFound { get; private set; }
 
