@@ -80,7 +80,8 @@ public sealed partial class HoverHandler(DocumentStore documents, EditorSuggesti
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
         SuggestionVerdict.Failed => "❌ " + PlainCell(Reason(suggestion.Error)),
         SuggestionVerdict.Rejected => "⛔ " + PlainCell(Reason(suggestion.Error)),
-        _ => "⏱ timed out",
+        SuggestionVerdict.Unconfirmed => "◻ " + PlainCell(Reason(suggestion.Error)),
+        _ => "⏱ " + PlainCell(Reason(suggestion.Error ?? "timed out")),
     };
 
     /// <summary>Who proposed it: the proposer it was verified for, then the others that proposed the same tactic.</summary>

@@ -25,7 +25,8 @@ public sealed record ProveProgress(int TargetsDone, int TargetsFound, int FilesD
 
 /// <summary>
 /// <c>leanassist prove</c> without the command line: every <c>sorry</c> of every file through the same
-/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced.
+/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced, once the
+/// edited file as a whole elaborated with no declaration worse than before (see <see cref="EditedFileCheck"/>).
 /// </summary>
 public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time, ILogger<ProveRunner> logger)
 {
@@ -105,7 +106,12 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             tally.CostUsd,
             tally.VerdictCacheHits,
             tally.LlmCacheHits,
-            results.Count(f => f.Written));
+            results.Count(f => f.Written))
+        {
+            CheckedBy = results.Select(f => f.CheckedBy).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            Confirmations = tally.Confirmations,
+            ConfirmationSeconds = tally.ConfirmationLean.TotalSeconds,
+        };
         return new ProveReport(results, summary);
     }
 
@@ -154,6 +160,15 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
                 .Where(r => r.Outcome == TargetOutcome.Solved)
                 .Select(r => r.EditPlan.EditFor(source.Text, r.Best!.Tactic))
                 .ToArray();
+            // Verified one by one; elaborated together once before anything is written (see EditedFileCheck).
+            var check = await EditedFileCheck.CheckAsync(suggestions, fileRequest, file, edits, cancellationToken).ConfigureAwait(false);
+            foreach (var problem in check.Problems)
+            {
+                problems.Add(problem);
+                logger.LogWarning("{File}: {Problem}", path, problem);
+            }
+
+            edits = [.. check.Kept];
             if (edits.Length > 0)
             {
                 if (SourceFileWriter.Apply(source, edits) is { } writeProblem)
@@ -168,7 +183,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             }
         }
 
-        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written, file.IsComplete);
+        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written, file.IsComplete, file.CheckedBy);
     }
 
     private static ProvedTarget ToTarget(TargetSuggestions result)
@@ -256,6 +271,10 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
 
         public int LlmCacheHits { get; private set; }
 
+        public int Confirmations { get; private set; }
+
+        public TimeSpan ConfirmationLean { get; private set; }
+
         public void Add(LeanFileTargets file)
         {
             lock (_gate)
@@ -288,6 +307,8 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
                 CostUsd += result.Costs.CostUsd;
                 VerdictCacheHits += result.Costs.VerdictCacheHits;
                 LlmCacheHits += result.Costs.LlmCacheHits;
+                Confirmations += result.Costs.Confirmations;
+                ConfirmationLean += result.Costs.ConfirmationLean;
             }
         }
     }
