@@ -25,6 +25,9 @@ public sealed class StandInOptions
 
     public List<FaultSpec> Faults { get; } = [];
 
+    /// <summary>Escape attempts made before the first request (the sandbox tests' variant).</summary>
+    public SandboxProbes Probes { get; private set; } = new();
+
     public static StandInOptions Parse(string[] args)
     {
         var options = new StandInOptions
@@ -54,6 +57,7 @@ public sealed class StandInOptions
                 case "--startup-ms": options.StartupMilliseconds = Number(Value()); break;
                 case "--fault": options.Faults.Add(FaultSpec.Parse(Value())); break;
                 case "--spawn-child": options.SpawnChild = true; break;
+                case "--probes": options.Probes = SandboxProbes.Load(Value()); break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal) || options.Positional is not null)
                     {
