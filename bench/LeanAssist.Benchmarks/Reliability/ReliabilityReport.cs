@@ -24,6 +24,8 @@ public static class ReliabilityReport
             ("lsp", () => LspFuzzCampaign.RunAsync(options.Short ? 2_000 : 12_000, options.Seed, token)),
             ("repl", () => ReplFaultCampaign.RunAsync(options.Short ? 40 : 400, options.Seed, token)),
             ("llm", () => LlmFaultCampaign.RunAsync(options.Short ? 12 : 120, options.Seed, token)),
+            ("disk", () => DiskFaultCampaign.RunAsync(options.Short, token)),
+            ("load", () => LoadCampaign.RunAsync(options.Short ? TimeSpan.FromSeconds(20) : TimeSpan.FromMinutes(3), 200, options.Seed, token)),
         };
         var results = new List<CampaignResult>();
         foreach (var (key, run) in campaigns.Where(c => options.Only is null || options.Only.Contains(c.Key)))
