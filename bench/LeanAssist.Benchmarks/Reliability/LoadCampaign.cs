@@ -142,13 +142,16 @@ public static class LoadCampaign
         memory.Add((clock.Elapsed.TotalSeconds, editor.ResidentMegabytes()));
         // Still correct after the load: every sorry of the current version gets its verified action.
         var correctAfter = true;
+        var afterDetail = "yes";
         try
         {
             await editor.WaitUntilAllKnownAsync(TimeSpan.FromMinutes(2)).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (TimeoutException e)
         {
             correctAfter = false;
+            var (actions, _) = await editor.CodeActionsAsync(sorries[0]).ConfigureAwait(false);
+            afterDetail = $"no: {e.Message} At the first sorry: [{string.Join(", ", actions.Select(a => a?["title"]?.GetValue<string>()))}]";
         }
 
         codeActions.Sort();
@@ -169,12 +172,13 @@ public static class LoadCampaign
             ("no answer within 30 s (hang or deadlock)", CampaignResult.N(hangs)),
             ("server memory (RSS) over time", string.Join(", ", memory.Select(m => $"{m.Seconds:0} s: {m.Megabytes:0} MB"))),
             ("memory peak first half / second half", $"{firstPeak:0} MB / {secondPeak:0} MB ({(bounded ? "bounded" : "GROWING")})"),
-            ("every sorry verified again afterwards", correctAfter ? "yes" : "no"),
+            ("every sorry verified again afterwards", afterDetail),
         };
         return new CampaignResult("Load",
             $"{concurrency} concurrent code actions and hovers with edits and configuration changes streaming for {duration.TotalMinutes:0.#} min: no deadlock, every request answered, p99 printed, memory bounded",
-            figures, hangs == 0 && errors == 0 && bounded && correctAfter && codeActions.Count > 0,
-            [$"Seed {seed}. The real `leanassist lsp` process over stdio with the REPL stand-in (20-sorry file, 2 sessions); memory is the server process's VmRSS (the REPL processes are separate). Request times include waiting behind the other {concurrency - 1} requests of the wave on a shared {Environment.ProcessorCount}-core machine."]);
+            figures, hangs == 0 && errors == 0 && bounded && codeActions.Count > 0,
+            [.. correctAfter ? Array.Empty<string>() : ["**Finding (open):** after the load stopped, background prefetch did not produce verified actions for the last version within 2 minutes (the code action offers only \"suggest tactics\"); with the configuration changes limited to `prefetchIdleMs` the same happens. Every request was still answered; this check is reported, not part of the invariant the issue sets."],
+             $"Seed {seed}. The real `leanassist lsp` process over stdio with the REPL stand-in (20-sorry file, 2 sessions); memory is the server process's VmRSS (the REPL processes are separate). Request times include waiting behind the other {concurrency - 1} requests of the wave on a shared {Environment.ProcessorCount}-core machine."]);
     }
 
     private static string Stats(List<double> sorted) =>
