@@ -62,7 +62,7 @@ public static class Program
         };
         reliability.SetAction((result, token) => Reliability.ReliabilityReport.RunAsync(new Reliability.ReliabilityOptions(
             result.GetValue(reliabilityShort), result.GetValue(reliabilitySeed), result.GetValue(reliabilityOut)!,
-            result.GetValue(reliabilityOnly)?.ToHashSet(StringComparer.Ordinal), "dotnet run -c Release --project bench/LeanAssist.Benchmarks -- " + string.Join(' ', args)), token));
+            result.GetValue(reliabilityOnly) is { Length: > 0 } only ? only.ToHashSet(StringComparer.Ordinal) : null, "dotnet run -c Release --project bench/LeanAssist.Benchmarks -- " + string.Join(' ', args)), token));
         root.Subcommands.Add(reliability);
         var codec = new Command("codec", "BenchmarkDotNet micro-benchmarks of request encoding and answer parsing.");
         codec.SetAction(_ => BenchmarkRunner.Run<ReplCodecBenchmarks>() is null ? 1 : 0);

@@ -49,7 +49,7 @@ public static class ReliabilityReport
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.OutputPath))!);
         await File.WriteAllTextAsync(options.OutputPath, markdown, token).ConfigureAwait(false);
         Console.Error.WriteLine($"reliability: wrote {options.OutputPath} in {started.Elapsed.TotalSeconds:0} s; {(results.All(r => r.Passed) ? "every invariant held" : "SOME INVARIANTS FAILED")}");
-        return results.All(r => r.Passed) ? 0 : 1;
+        return results.Count > 0 && results.All(r => r.Passed) ? 0 : 1;
     }
 
     private static string Document(IReadOnlyList<CampaignResult> results, ReliabilityOptions options, TimeSpan elapsed)
