@@ -70,6 +70,18 @@ public static class Program
             return Report.ReportBuilder.RunAsync(new Report.ReportOptions(cost, result.GetValue(llmMilliseconds), result.GetValue(warmSessions), result.GetValue(output)!, isQuick, command, result.GetValue(only)?.ToHashSet(StringComparer.Ordinal), result.GetValue(naiveHeader)), token);
         });
         root.Subcommands.Add(report);
+        var reliabilityShort = new Option<bool>("--short") { Description = "The short version .ci/run uses (smaller counts, same invariants; about two minutes)." };
+        var reliabilitySeed = new Option<int>("--seed") { Description = "Seed for the random frames and faults.", DefaultValueFactory = _ => 17 };
+        var reliabilityOut = new Option<string>("--out") { Description = "Where the report is written.", DefaultValueFactory = _ => "docs/reliability.md" };
+        var reliabilityOnly = new Option<string[]>("--only") { Description = "Run only these campaigns: lsp, repl, llm, disk, load.", AllowMultipleArgumentsPerToken = true };
+        var reliability = new Command("reliability", "Fault and fuzz campaigns (LSP fuzzing, REPL faults, LLM faults, disk faults, load) with their figures; writes docs/reliability.md and fails when an invariant does not hold.")
+        {
+            reliabilityShort, reliabilitySeed, reliabilityOut, reliabilityOnly,
+        };
+        reliability.SetAction((result, token) => Reliability.ReliabilityReport.RunAsync(new Reliability.ReliabilityOptions(
+            result.GetValue(reliabilityShort), result.GetValue(reliabilitySeed), result.GetValue(reliabilityOut)!,
+            result.GetValue(reliabilityOnly) is { Length: > 0 } only ? only.ToHashSet(StringComparer.Ordinal) : null, "dotnet run -c Release --project bench/LeanAssist.Benchmarks -- " + string.Join(' ', args)), token));
+        root.Subcommands.Add(reliability);
         var codec = new Command("codec", "BenchmarkDotNet micro-benchmarks of request encoding and answer parsing.");
         codec.SetAction(_ => BenchmarkRunner.Run<ReplCodecBenchmarks>() is null ? 1 : 0);
         root.Subcommands.Add(codec);

@@ -40,6 +40,7 @@ export interface StatusParams {
     cache: CacheStatus;
     spend: SpendStatus;
     llm: LlmStatusView;
+    sandbox?: SandboxStatusView;
 }
 
 export interface SessionStatus {
@@ -83,6 +84,13 @@ export interface LlmStatusView {
     model?: string;
     available: boolean;
     reason?: string;
+}
+
+/** The REPL sandbox (`leanAssist.repl.sandbox`); `active` when REPL processes start inside it. */
+export interface SandboxStatusView {
+    mode: 'auto' | 'required' | 'off';
+    active: boolean;
+    summary: string;
 }
 
 /** The payload of `leanAssist/setApiKey`; `key: null` makes the server forget the key. */

@@ -39,6 +39,8 @@ export const UserLevelOnlySettings: readonly string[] = [
     'budget.requestsPerMinute',
     'prices',
     'prefetchWithLlm',
+    // A workspace that could turn the REPL sandbox off would undo it for the very code it ships.
+    'repl.sandbox',
 ];
 
 /** What `WorkspaceConfiguration.inspect()` says about one setting (the fields used here). */

@@ -129,6 +129,7 @@ export function statusTooltip(status: StatusParams): vscode.MarkdownString {
         ['LLM cache', describeHitRate(status.cache.llmHitRate, status.cache.llmHits, status.cache.llmLookups)],
         ['LLM', describeLlm(status)],
         ['Spend today', describeSpend(status)],
+        ['Sandbox', describeSandbox(status)],
     ];
     lines.push('', '| | |', '|---|---|', ...rows.map(([name, value]) => `| ${name} | ${value} |`), '', 'Click for metrics.');
     return markdown(lines.join('\n'));
@@ -153,6 +154,15 @@ function describeLlm(status: StatusParams): string {
 
     const name = escapeMarkdown(llm.model ? `${llm.provider} ${llm.model}` : llm.provider);
     return llm.available ? name : `${name}, unavailable${llm.reason ? `: ${escapeMarkdown(llm.reason)}` : ''}`;
+}
+
+function describeSandbox(status: StatusParams): string {
+    const { sandbox } = status;
+    if (sandbox === undefined) {
+        return 'not reported';
+    }
+
+    return sandbox.active ? `on: ${escapeMarkdown(sandbox.summary)}` : `$(warning) ${escapeMarkdown(sandbox.summary)}`;
 }
 
 function describeSpend(status: StatusParams): string {

@@ -141,6 +141,8 @@ describe('the manifest', () => {
             'leanAssist.budget.requestsPerMinute',
             'leanAssist.prices',
             'leanAssist.prefetchWithLlm',
+            // Not money, but the same rule: a workspace must not turn off the sandbox its own code runs in.
+            'leanAssist.repl.sandbox',
         ];
         for (const key of moneyAndKeys) {
             assert.equal(settings[key]?.scope, 'machine', key);

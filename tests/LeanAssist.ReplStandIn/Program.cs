@@ -19,7 +19,7 @@ public static class Program
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            Console.Error.WriteLine("LeanAssist REPL stand-in (a test double, not Lean).\nUsage:\n  replay DIR/NAME [--log FILE] [--state-dir DIR]\n  scripted [--script FILE] [--header-seconds S] [--command-ms MS] [--tactic-ms MS] [--startup-ms MS] [--fault KIND[@N][#P,...]]... [--log FILE] [--state-dir DIR] [--spawn-child]\n  idle\nSee tests/LeanAssist.ReplStandIn/README.md.");
+            Console.Error.WriteLine("LeanAssist REPL stand-in (a test double, not Lean).\nUsage:\n  replay DIR/NAME [--log FILE] [--state-dir DIR]\n  scripted [--script FILE] [--header-seconds S] [--command-ms MS] [--tactic-ms MS] [--startup-ms MS] [--fault KIND[@N][#P,...]]... [--log FILE] [--state-dir DIR] [--spawn-child]\n           [--probes FILE.json]\n  idle\nSee tests/LeanAssist.ReplStandIn/README.md.");
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -32,6 +32,7 @@ public static class Program
         try
         {
             var options = StandInOptions.Parse(args.Skip(1).ToArray());
+            options.Probes.Run();
             var ordinal = RequestLog.ClaimProcessOrdinal(options.StateDirectory);
             var log = new RequestLog(options.LogFile, ordinal);
             log.Write(new JsonObject { ["event"] = "start", ["mode"] = args[0] });

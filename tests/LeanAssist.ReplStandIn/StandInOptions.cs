@@ -28,6 +28,9 @@ public sealed class StandInOptions
 
     public List<FaultSpec> Faults { get; } = [];
 
+    /// <summary>Escape attempts made before the first request (the sandbox tests' variant).</summary>
+    public SandboxProbes Probes { get; private set; } = new();
+
     public static StandInOptions Parse(string[] args)
     {
         var options = new StandInOptions
@@ -59,6 +62,7 @@ public sealed class StandInOptions
                 case "--fault": options.Faults.Add(FaultSpec.Parse(Value())); break;
                 case "--spawn-child": options.SpawnChild = true; break;
                 case "--cpu-bound": options.CpuBound = true; break;
+                case "--probes": options.Probes = SandboxProbes.Load(Value()); break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal) || options.Positional is not null)
                     {

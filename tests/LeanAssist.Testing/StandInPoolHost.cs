@@ -49,6 +49,9 @@ public sealed class StandInPoolHost : IAsyncDisposable
             HeaderTimeoutSeconds = 600,
             IdleMinutes = 0,
             OutcomeCacheDirectory = directory.Combine("outcomes"),
+            // The stand-in writes its request log beside the project, which the REPL sandbox keeps read-only;
+            // the sandbox has its own tests (tests/LeanAssist.Lean.Tests/Sandbox), which turn it on.
+            Sandbox = LeanAssist.Lean.Sandbox.ReplSandboxMode.Off,
         };
         configure?.Invoke(options);
         var monitor = new MutableOptionsMonitor<ReplOptions>(options);

@@ -43,6 +43,8 @@ public sealed class EditorSession : IAsyncDisposable
         var all = (JsonObject)settings.DeepClone();
         all["repl"] ??= new JsonObject();
         all["repl"]!["command"] = standIn.ReplCommand();
+        // The stand-in's request log (read by the scenarios) is outside what the REPL sandbox lets it write.
+        all["repl"]!["sandbox"] ??= "off";
         var server = ServerProcess.Start(new Dictionary<string, string?> { ["LEANASSIST_CACHE_DIR"] = project.Combine("cache") }, "lsp", "--stdio", "--log-file", "none");
         await server.Client.InitializeAsync(
             new JsonObject { ["window"] = new JsonObject { ["workDoneProgress"] = true } },

@@ -553,7 +553,7 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
         var options = _options.CurrentValue;
         try
         {
-            await session.StartAsync(session.Group.Launch, options, _loggerFactory.CreateLogger($"LeanAssist.Lean.Repl.Session{session.Id}"), _requestDuration, _shutdown.Token).ConfigureAwait(false);
+            await session.StartAsync(session.Group.Launch.WithSandboxWritable(_pickleDirectory), options, _loggerFactory.CreateLogger($"LeanAssist.Lean.Repl.Session{session.Id}"), _requestDuration, _shutdown.Token).ConfigureAwait(false);
             bool kept;
             lock (_gate)
             {

@@ -1,3 +1,4 @@
+using LeanAssist.Lean.Sandbox;
 using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Lean.Pool;
@@ -28,6 +29,9 @@ public sealed class ReplOptions
 
     /// <summary>Replaces the launch entirely: a command line (quotes honoured), run in the project root. Empty: <c>lake env &lt;repl&gt;</c>.</summary>
     public string? Command { get; set; }
+
+    /// <summary><c>leanAssist.repl.sandbox</c>: run REPL processes in the OS sandbox (bubblewrap) — where available, always, or never. Applies to processes started after a change.</summary>
+    public ReplSandboxMode Sandbox { get; set; } = ReplSandboxMode.Auto;
 
     /// <summary>REPL sessions per (project, imports) group. Unset: derived from cores and memory (<see cref="DefaultSessions"/>).</summary>
     public int? Sessions { get; set; }
@@ -124,6 +128,7 @@ public sealed class ReplOptionsValidation : IValidateOptions<ReplOptions>
         Check(options.MaxResponseMegabytes is >= 1 and <= 2047, $"leanAssist.repl.maxResponseMegabytes must be between 1 and 2047 (got {options.MaxResponseMegabytes}).");
         Check(options.IdleMinutes >= 0, $"leanAssist.repl.idleMinutes must be 0 (never) or positive (got {options.IdleMinutes}).");
         Check(Enum.IsDefined(options.ProofStateTransfer), $"leanAssist.repl.proofStateTransfer must be \"auto\", \"replay\" or \"pickle\" (got {options.ProofStateTransfer}).");
+        Check(Enum.IsDefined(options.Sandbox), $"leanAssist.repl.sandbox must be \"auto\", \"required\" or \"off\" (got {options.Sandbox}).");
         Check(options.PickleAboveMilliseconds >= 0, $"leanAssist.repl.pickleAboveMilliseconds must not be negative (got {options.PickleAboveMilliseconds}).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
 

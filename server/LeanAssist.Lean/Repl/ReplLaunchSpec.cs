@@ -10,6 +10,12 @@ public sealed record ReplLaunchSpec(string FileName, IReadOnlyList<string> Argum
     /// <summary>Environment variables to set (a null value removes the variable) on top of the cleaned parent environment.</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The OS sandbox the process starts in (<c>leanAssist.repl.sandbox</c>); null: none. Applied by <see cref="ReplProcess.Start"/>.</summary>
+    public Sandbox.ReplSandboxPlan? Sandbox { get; init; }
+
+    /// <summary>This launch with <paramref name="directory"/> writable inside its sandbox (unchanged without one).</summary>
+    public ReplLaunchSpec WithSandboxWritable(string directory) => Sandbox is null ? this : this with { Sandbox = Sandbox.WithWritable(directory) };
+
     /// <summary>A spec from a command line string (see <see cref="CommandLineSplitter"/>).</summary>
     public static ReplLaunchSpec FromCommandLine(string commandLine, string workingDirectory)
     {

@@ -80,6 +80,8 @@ public sealed class ReplProcess : IAsyncDisposable, IDisposable
     /// <param name="requestDuration">Where request times are recorded (the pool's <see cref="LeanAssistMeter"/> instrument), if anywhere.</param>
     public static ReplProcess Start(ReplLaunchSpec spec, long maxResponseBytes, ILogger logger, string name, Histogram<double>? requestDuration = null)
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec = spec.Sandbox?.Wrap(spec) ?? spec;
         var startInfo = new ProcessStartInfo(spec.FileName)
         {
             WorkingDirectory = spec.WorkingDirectory,

@@ -24,6 +24,9 @@ public sealed class LeanToolchainLocator(ToolchainSearchEnvironment environment)
     {
     }
 
+    /// <summary>Where it looks (the sandbox makes the same places readable).</summary>
+    public ToolchainSearchEnvironment SearchEnvironment => environment;
+
     public LeanToolchain Locate(ToolchainOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

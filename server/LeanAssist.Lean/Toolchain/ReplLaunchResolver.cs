@@ -1,5 +1,6 @@
 using LeanAssist.Lean.Pool;
 using LeanAssist.Lean.Repl;
+using LeanAssist.Lean.Sandbox;
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Lean.Source;
 using Microsoft.Extensions.Options;
@@ -9,14 +10,38 @@ namespace LeanAssist.Lean.Toolchain;
 /// <summary>
 /// How the REPL is launched for a project: <c>lake env &lt;repl built for the project's toolchain&gt;</c> in the
 /// project root, unless <c>leanAssist.repl.command</c> replaces the launch. Standalone files (no project)
-/// run in <c>lean_verifier/</c>. Every failure says what to do.
+/// run in <c>lean_verifier/</c>. Either runs in the sandbox <c>leanAssist.repl.sandbox</c> asks for
+/// (<see cref="ReplSandboxPolicy"/>). Every failure says what to do.
 /// </summary>
 public sealed class ReplLaunchResolver(
     IOptionsMonitor<ReplOptions> replOptions,
     IOptionsMonitor<ToolchainOptions> toolchainOptions,
-    LeanToolchainLocator locator) : IReplLaunchResolver
+    LeanToolchainLocator locator,
+    BubblewrapProbe? sandboxProbe = null) : IReplLaunchResolver
 {
+    private readonly BubblewrapProbe _sandboxProbe = sandboxProbe ?? BubblewrapProbe.FromProcess;
+
+    /// <summary>What <c>leanAssist.repl.sandbox</c> amounts to here and now (doctor, status).</summary>
+    public ReplSandboxState SandboxState => ReplSandboxPolicy.Describe(replOptions.CurrentValue.Sandbox, _sandboxProbe.Check());
+
     public ReplLaunchPlan Resolve(string? projectRoot)
+    {
+        var settings = replOptions.CurrentValue;
+        var plan = ResolveUnsandboxed(projectRoot);
+        var mode = settings.Sandbox;
+        if (mode == ReplSandboxMode.Off)
+        {
+            return plan;
+        }
+
+        var readable = !string.IsNullOrWhiteSpace(settings.Command)
+            ? ReplSandboxPolicy.CustomCommandPaths(plan.Launch)
+            : ReplSandboxPolicy.ToolchainPaths(locator.SearchEnvironment, toolchainOptions.CurrentValue, plan.Launch.FileName,
+                ReplBuildLayout.FromOptions(toolchainOptions.CurrentValue).DirectoryFor(plan.Toolchain));
+        return plan with { Launch = ReplSandboxPolicy.Apply(plan.Launch, mode, _sandboxProbe.Check(), readable) };
+    }
+
+    private ReplLaunchPlan ResolveUnsandboxed(string? projectRoot)
     {
         var toolchainSettings = toolchainOptions.CurrentValue;
         var root = projectRoot is not null

@@ -30,6 +30,8 @@ public static class CommonOptions
         Description = "Replaces the REPL launch (default: lake env <repl>) with this command line, run in the project root (setting leanAssist.repl.command).",
     };
 
+    public static Option<string?> Sandbox { get; } = CreateSandboxOption();
+
     public static Option<bool> Json { get; } = new("--json")
     {
         Description = "Print the report as JSON.",
@@ -52,6 +54,21 @@ public static class CommonOptions
         {
             yield return new($"{LeanAssist.Lean.Pool.ReplOptions.Section}:command", replCommand);
         }
+
+        if (result.GetValue(Sandbox) is { } sandbox)
+        {
+            yield return new($"{LeanAssist.Lean.Pool.ReplOptions.Section}:sandbox", sandbox);
+        }
+    }
+
+    private static Option<string?> CreateSandboxOption()
+    {
+        var option = new Option<string?>("--sandbox")
+        {
+            Description = "Run the REPL in the OS sandbox (bubblewrap on Linux): auto (where available, the default), required (refuse without it) or off (setting leanAssist.repl.sandbox).",
+        };
+        option.AcceptOnlyFromAmong("auto", "required", "off");
+        return option;
     }
 
     public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);

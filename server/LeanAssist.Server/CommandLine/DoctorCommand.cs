@@ -20,7 +20,7 @@ public static class DoctorCommand
     {
         var command = new Command("doctor", "Report what LeanAssist found and what is missing (toolchain, REPL build, Mathlib, LLM settings).")
         {
-            CommonOptions.Project, CommonOptions.Json, CommonOptions.ReplCommand, CommonOptions.LogFile, CommonOptions.LogLevel,
+            CommonOptions.Project, CommonOptions.Json, CommonOptions.ReplCommand, CommonOptions.Sandbox, CommonOptions.LogFile, CommonOptions.LogLevel,
         };
         command.SetAction(RunAsync);
         return command;

@@ -27,7 +27,7 @@ public static class LspCommand
     {
         var command = new Command("lsp", "Serve the Language Server Protocol over stdio (started by the VS Code extension).")
         {
-            Stdio, ClientProcessId, MaxMessageSize, CommonOptions.ReplCommand, CommonOptions.LogFile, CommonOptions.LogLevel,
+            Stdio, ClientProcessId, MaxMessageSize, CommonOptions.ReplCommand, CommonOptions.Sandbox, CommonOptions.LogFile, CommonOptions.LogLevel,
         };
         command.SetAction(RunAsync);
         return command;

@@ -52,7 +52,7 @@ public static class ProveCommand
     {
         var command = new Command("prove", "Suggest and verify tactics for every sorry in Lean files.")
         {
-            Paths, Write, CommonOptions.Json, Provider, Model, BaseUrl, Sessions, CommonOptions.ReplCommand, CommonOptions.Project,
+            Paths, Write, CommonOptions.Json, Provider, Model, BaseUrl, Sessions, CommonOptions.ReplCommand, CommonOptions.Sandbox, CommonOptions.Project,
             CommonOptions.LogFile, CommonOptions.LogLevel,
         };
         command.SetAction(RunAsync);

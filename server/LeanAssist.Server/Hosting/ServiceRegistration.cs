@@ -67,6 +67,7 @@ public static class ServiceRegistration
         services.AddSingleton<ILeanSessionPool>(provider => provider.GetRequiredService<LeanSessionPool>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanToolchainDoctorCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanProjectDoctorCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, SandboxDoctorCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanReplDoctorCheck>());
 
         // ---- Candidates: built-in portfolio and LLM proposers (also for command-line verbs such as prove and doctor) ----

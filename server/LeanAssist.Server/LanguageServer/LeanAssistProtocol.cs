@@ -60,7 +60,8 @@ public sealed record StatusParams(
     LastRunStatus? LastRun,
     CacheStatus Cache,
     SpendStatus Spend,
-    LlmStatusView Llm);
+    LlmStatusView Llm,
+    SandboxStatusView? Sandbox = null);
 
 public sealed record SessionStatus(int Warm, int Starting, int Busy, int Total, int Restarts);
 
@@ -73,6 +74,9 @@ public sealed record SpendStatus(decimal TodayUsd, decimal? DailyCapUsd, bool Ca
 
 /// <summary>Provider "none" means the built-in portfolio only.</summary>
 public sealed record LlmStatusView(string Provider, string? Model, bool Available, string? Reason);
+
+/// <summary>The REPL sandbox (<c>leanAssist.repl.sandbox</c>): mode "auto", "required" or "off"; <see cref="Active"/> when REPL processes start inside it.</summary>
+public sealed record SandboxStatusView(string Mode, bool Active, string Summary);
 
 public sealed record SetApiKeyParams(string Provider, string? Key);
 

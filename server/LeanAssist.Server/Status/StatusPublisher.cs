@@ -1,4 +1,6 @@
 using System.Globalization;
+using LeanAssist.Lean.Pool;
+using LeanAssist.Lean.Sandbox;
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Editor;
@@ -7,6 +9,7 @@ using LeanAssist.Suggestions.Llm.Caching;
 using LeanAssist.Suggestions.Llm.Status;
 using LeanAssist.Suggestions.Verification;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace LeanAssist.Server.Status;
 
@@ -27,6 +30,7 @@ public sealed class StatusPublisher : IDisposable
     private readonly LlmStatusReporter _llm;
     private readonly TimeProvider _time;
     private readonly ILogger<StatusPublisher> _logger;
+    private readonly IOptionsMonitor<ReplOptions> _replOptions;
     private readonly Lock _gate = new();
     private ITimer? _pending;
     private long _lastSent;
@@ -34,8 +38,9 @@ public sealed class StatusPublisher : IDisposable
     private bool _started;
 
     public StatusPublisher(LanguageServerEndpoint endpoint, ILeanSessionPool pool, EditorSuggestions editor, SuggestionRunLog runs, VerdictCache verdicts,
-        LlmResponseCache llmCache, LlmStatusReporter llm, TimeProvider time, ILogger<StatusPublisher> logger)
+        LlmResponseCache llmCache, LlmStatusReporter llm, TimeProvider time, ILogger<StatusPublisher> logger, IOptionsMonitor<ReplOptions> replOptions)
     {
+        _replOptions = replOptions;
         _endpoint = endpoint;
         _pool = pool;
         _editor = editor;
@@ -59,6 +64,7 @@ public sealed class StatusPublisher : IDisposable
             var verdicts = _verdicts.Statistics;
             var llmCache = _llmCache.Statistics;
             var last = _runs.Last;
+            var sandbox = ReplSandboxPolicy.Describe(_replOptions.CurrentValue.Sandbox, BubblewrapProbe.FromProcess.Check());
             // Lean first: without it nothing is verified, whatever the LLM does.
             var (health, reason) = (_editor.LeanProblem, llm.State) switch
             {
@@ -84,7 +90,8 @@ public sealed class StatusPublisher : IDisposable
                     verdicts.Lookups == 0 ? null : Math.Round(verdicts.HitRate, 4), verdicts.Hits, verdicts.Lookups,
                     llmCache.Lookups == 0 ? null : Math.Round(llmCache.HitRate, 4), llmCache.Hits, llmCache.Lookups),
                 new SpendStatus(llm.Budget.SpentTodayUsd, llm.Budget.DailyCapUsd, llm.Budget.CapReached, llm.Budget.Reason),
-                new LlmStatusView(llm.Provider, llm.Model, llm.State is LlmState.Ready, llm.State is LlmState.Ready or LlmState.Disabled ? null : llm.Summary));
+                new LlmStatusView(llm.Provider, llm.Model, llm.State is LlmState.Ready, llm.State is LlmState.Ready or LlmState.Disabled ? null : llm.Summary),
+                new SandboxStatusView(sandbox.Mode.ToString().ToLowerInvariant(), sandbox.Active, sandbox.Summary));
         }
     }
 

@@ -13,9 +13,10 @@ public sealed class ProveCommandTests
         var script = project.WriteFile("standin-script.json", PipelineTests.Script);
         project.WriteFile("lakefile.toml", "name = \"cli\"\n");
         project.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
+        // The request log is in the project, which the REPL sandbox keeps read-only: this command runs unsandboxed.
         var replCommand = ReplStandInLauncher.CommandLine("scripted", "--script", script, "--log", project.Combine("standin.log"));
         return await ProcessRunner.RunAsync(ServerProcess.DotnetHost,
-            [ServerProcess.ServerDll, "prove", .. arguments, .. arguments.Contains("--repl-command") ? Array.Empty<string>() : ["--repl-command", replCommand]],
+            [ServerProcess.ServerDll, "prove", .. arguments, .. arguments.Contains("--repl-command") ? Array.Empty<string>() : ["--repl-command", replCommand, "--sandbox", "off"]],
             TimeSpan.FromMinutes(2),
             workingDirectory: project.Path,
             environment: new Dictionary<string, string?> { ["LEANASSIST_CACHE_DIR"] = project.Combine("cache") });

@@ -55,6 +55,8 @@ internal sealed class EditorHarness : IAsyncDisposable
         if (withRepl)
         {
             all["LeanAssist:repl:command"] = ReplStandInLauncher.CommandLine("scripted", "--script", scriptPath, "--log", log.Path);
+            // The request log is in the project, which the REPL sandbox keeps read-only (sandbox tests: tests/LeanAssist.Lean.Tests/Sandbox).
+            all["LeanAssist:repl:sandbox"] = "off";
         }
 
         if (llm is not null)

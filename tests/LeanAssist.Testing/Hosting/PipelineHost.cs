@@ -59,6 +59,8 @@ public sealed class PipelineHost : IAsyncDisposable
             ["LeanAssist:Server:LogFile"] = "none",
             ["LeanAssist:Server:LogToStderr"] = "false",
             ["LeanAssist:repl:command"] = standIn.ReplCommand(standInArguments),
+            // The stand-in's request log is outside what the REPL sandbox lets it write (see StandInPoolHost).
+            ["LeanAssist:repl:sandbox"] = "off",
             ["LeanAssist:repl:sessions"] = "2",
             ["LeanAssist:repl:requestTimeoutSeconds"] = "20",
             ["LeanAssist:repl:headerTimeoutSeconds"] = "20",
