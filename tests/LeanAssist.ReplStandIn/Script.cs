@@ -65,6 +65,9 @@ public sealed record TacticRule(string? Tactic, Regex? Pattern, Regex? GoalPatte
 
     public FaultKind? Fault { get; init; }
 
+    /// <summary>An error Lean reports for any command containing this rule's exact tactic text (the declaration with the tactic in place of its sorry).</summary>
+    public string? DeclarationError { get; init; }
+
     public bool Matches(string tactic, string? firstGoal) =>
         (Tactic is not null ? Tactic == tactic : Pattern is null || Pattern.IsMatch(tactic))
         && (GoalPattern is null || firstGoal is not null && GoalPattern.IsMatch(firstGoal));
@@ -128,6 +131,7 @@ public sealed class Script
                 Traces = Strings(rule["traces"]),
                 Latency = Latency.FromJson(rule["latencyMs"]),
                 Fault = FaultOf(rule["fault"]),
+                DeclarationError = (string?)rule["declarationError"],
             };
         }
 

@@ -108,6 +108,10 @@ public sealed class ScriptedRepl : IStandInMode
                 wire.WriteBytes(text.AsSpan(0, text.Length / 2));
                 Console.Error.WriteLine("stand-in: injected fault: crash in the middle of an answer");
                 return 139;
+            case FaultKind.Refuse:
+                logEntry["outcome"] = "fault:Refuse";
+                wire.WriteResponse(ReplWire.Error(fault.Message ?? "Unknown proof state."));
+                return null;
             case FaultKind.Huge:
                 response["messages"] = new JsonArray(Message("info", 1, 0, 1, 0, new string('x', (int)(fault.Megabytes * 1024 * 1024))));
                 break;
@@ -153,6 +157,12 @@ public sealed class ScriptedRepl : IStandInMode
         foreach (var extra in rule?.Messages ?? [])
         {
             messages.Add(PositionedMessage(cmd, extra!.AsObject()));
+        }
+
+        // A tactic that closes its goal in tactic mode but whose declaration fails (termination, the final kernel check).
+        foreach (var tacticRule in _script.Tactics.Where(r => r.DeclarationError is not null && r.Tactic is not null && cmd.Contains(r.Tactic, StringComparison.Ordinal)))
+        {
+            messages.Add(PositionedMessage(cmd, new JsonObject { ["severity"] = "error", ["at"] = tacticRule.Tactic, ["data"] = tacticRule.DeclarationError }));
         }
 
         var imports = env is { } parent ? _environments[parent].Imports : cmd.Split('\n').Where(l => l.TrimStart().StartsWith("import ", StringComparison.Ordinal)).ToArray();

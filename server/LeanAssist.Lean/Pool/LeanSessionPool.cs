@@ -29,7 +29,7 @@ namespace LeanAssist.Lean.Pool;
 /// jobs that waited for them with the reason. Sessions are recycled after
 /// <see cref="ReplOptions.RecycleAfterRequests"/> requests or above the memory limit.
 /// </remarks>
-public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
+public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
 {
     private readonly Counter<long>? _restartCounter;
     private readonly Histogram<double>? _requestDuration;

@@ -25,6 +25,14 @@ public interface ILeanSessionPool : IAsyncDisposable
     /// <exception cref="LeanUnavailableException">The queue cannot take all of them, or the pool is shut down.</exception>
     Task<IReadOnlyList<TacticRun>> RunTacticsAsync(LeanProofStateHandle target, IReadOnlyList<string> tactics, RequestPriority priority, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Elaborates the target's declaration with <paramref name="tactic"/> in place of its <c>sorry</c>, as a command on
+    /// the environment above the declaration, and says whether Lean accepts it (no error, no sorry of its own).
+    /// A refusal, timeout or crash is a <see cref="Verdicts.DeclarationVerdictKind.NotChecked"/> result, never an exception.
+    /// </summary>
+    /// <exception cref="LeanUnavailableException">The queue is full, or the pool is shut down.</exception>
+    Task<DeclarationCheck> CheckDeclarationAsync(LeanProofStateHandle target, string tactic, RequestPriority priority, CancellationToken cancellationToken);
+
     /// <summary>Starts the sessions for a file's header (its imports) ahead of need, e.g. when the file is opened.</summary>
     Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken);
 
@@ -37,6 +45,9 @@ public interface ILeanSessionPool : IAsyncDisposable
     /// <summary>Raised (on a thread-pool thread) when the counts in the snapshot change.</summary>
     event EventHandler<LeanPoolSnapshot>? SnapshotChanged;
 }
+
+/// <summary>The declaration check of one candidate and Lean's time for it.</summary>
+public sealed record DeclarationCheck(Verdicts.DeclarationVerdict Verdict, TimeSpan LeanTime);
 
 public enum LeanSessionState
 {

@@ -76,7 +76,8 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
         SuggestionVerdict.Failed => "❌ " + Cell(FirstLine(suggestion.Error)),
         SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),
-        _ => "⏱ timed out",
+        SuggestionVerdict.Unconfirmed => "◻ " + Cell(FirstLine(suggestion.Error)),
+        _ => "⏱ " + Cell(FirstLine(suggestion.Error ?? "timed out")),
     };
 
     /// <summary>Who proposed it: the proposer it was verified for, then the others that proposed the same tactic.</summary>
