@@ -25,6 +25,7 @@ using LeanAssist.Suggestions.Llm.Resilience;
 using LeanAssist.Suggestions.Llm.Status;
 using LeanAssist.Suggestions.Learning;
 using LeanAssist.Suggestions.Portfolio;
+using LeanAssist.Suggestions.Search;
 using LeanAssist.Suggestions.Verification;
 using LeanAssist.Server.Prove;
 using Microsoft.Extensions.Configuration;
@@ -101,6 +102,10 @@ public static class ServiceRegistration
             provider.GetRequiredService<ILogger<TacticOutcomeLearning>>()));
         services.AddSingleton<SuggestionRunLog>();
         services.AddSingleton<SuggestionService>();
+        services.AddOptions<ProofSearchOptions>().BindConfiguration(ProofSearchOptions.Section).ValidatedAsSettings<ProofSearchOptions, ProofSearchOptionsValidation>(services);
+        services.AddSingleton<SearchResultCache>();
+        services.AddSingleton<IScriptConfirmation, PoolScriptConfirmation>();
+        services.AddSingleton<ProofSearchService>();
         services.AddSingleton<ProveRunner>();
 
         if (transport is null)
