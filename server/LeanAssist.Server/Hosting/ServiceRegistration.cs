@@ -106,6 +106,7 @@ public static class ServiceRegistration
         services.AddSingleton<SearchResultCache>();
         services.AddSingleton<IScriptConfirmation, PoolScriptConfirmation>();
         services.AddSingleton<ProofSearchService>();
+        services.AddSingleton<ProveSearches>();
         services.AddSingleton<ProveRunner>();
 
         if (transport is null)
