@@ -28,6 +28,7 @@ using LeanAssist.Suggestions.Portfolio;
 using LeanAssist.Suggestions.Search;
 using LeanAssist.Suggestions.Verification;
 using LeanAssist.Server.Prove;
+using LeanAssist.Server.Search;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -136,6 +137,8 @@ public static class ServiceRegistration
         // ---- Editor features: suggestion state per document, code actions, hover, commands, keys ----
         services.AddOptions<EditorOptions>().BindConfiguration(EditorOptions.Section).ValidatedAsSettings<EditorOptions, EditorOptionsValidation>(services);
         services.AddSingleton<EditorSuggestions>();
+        services.AddSingleton<EditorProofSearch>();
+        services.AddSingleton<SearchProofCommand>();
         services.AddSingleton<CodeActionHandler>();
         services.AddSingleton<HoverHandler>();
         services.AddSingleton<CommandHandler>();

@@ -27,12 +27,6 @@ public sealed class ProofSearchOptions
 
     /// <summary><c>leanAssist.search.wholeProofRounds</c>: with an LLM, whole-proof attempts (the first and its repairs from Lean's errors) before the step search (0–5).</summary>
     public int WholeProofRounds { get; set; } = 2;
-
-    /// <summary><c>leanAssist.search.prefetch</c>: background prefetch may also search (portfolio only, with the prefetch budget). Off by default.</summary>
-    public bool Prefetch { get; set; }
-
-    /// <summary><c>leanAssist.search.prefetchMaxNodes</c>: the node budget of a background search (1–100).</summary>
-    public int PrefetchMaxNodes { get; set; } = 20;
 }
 
 public sealed class ProofSearchOptionsValidation : IValidateOptions<ProofSearchOptions>
@@ -45,7 +39,6 @@ public sealed class ProofSearchOptionsValidation : IValidateOptions<ProofSearchO
         Check(failures, "stepsPerNode", options.StepsPerNode, 1, 64);
         Check(failures, "parallelNodes", options.ParallelNodes, 1, 8);
         Check(failures, "wholeProofRounds", options.WholeProofRounds, 0, 5);
-        Check(failures, "prefetchMaxNodes", options.PrefetchMaxNodes, 1, 100);
         if (options.MaxSeconds is < 1 or > 3600 || double.IsNaN(options.MaxSeconds))
         {
             failures.Add($"leanAssist.search.maxSeconds must be between 1 and 3600 (got {options.MaxSeconds}).");
