@@ -93,7 +93,7 @@ public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions
         // Proof search is offered only at a sorry, and only runs when chosen (it may spend LLM money).
         foreach (var sorry in sorries)
         {
-            actions.AddRange(SearchPresentation.ActionsAt(snapshot, sorry, searches.FoundAt(snapshot.Uri, snapshot.Version, sorry)));
+            actions.AddRange(SearchPresentation.ActionsAt(snapshot, sorry, searches.FoundAt(snapshot.Uri, snapshot.Version, sorry), preferred: !actions.Any(a => a.IsPreferred == true)));
         }
 
         return actions.ToArray();

@@ -15,13 +15,14 @@ public static class SearchPresentation
     public const string SearchTitle = "LeanAssist: Search for a proof";
 
     /// <summary>At a sorry: the found proof as a quick fix, else the action that starts a search.</summary>
-    public static IEnumerable<CodeAction> ActionsAt(DocumentSnapshot snapshot, Utf16Range sorry, FoundProof? found)
+    /// <param name="preferred">Mark the found proof as the preferred fix (when no single tactic closes the goal).</param>
+    public static IEnumerable<CodeAction> ActionsAt(DocumentSnapshot snapshot, Utf16Range sorry, FoundProof? found, bool preferred)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         if (found is not null)
         {
             var edit = found.Plan.EditFor(snapshot.Text, found.Result.Script!);
-            yield return new CodeAction(FoundTitle(found.Result), CodeActionKinds.QuickFix, IsPreferred: true,
+            yield return new CodeAction(FoundTitle(found.Result), CodeActionKinds.QuickFix, IsPreferred: preferred ? true : null,
                 Edit: new WorkspaceEdit(DocumentChanges:
                 [
                     new TextDocumentEdit(new OptionalVersionedTextDocumentIdentifier(snapshot.Uri, snapshot.Version), [new TextEdit(edit.Range.ToLsp(), edit.NewText)]),
