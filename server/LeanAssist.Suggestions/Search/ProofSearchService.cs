@@ -86,7 +86,15 @@ public sealed class ProofSearchService
             request.UseLlm && _llm.CurrentValue.Provider != LlmProviderKind.None, progress);
         try
         {
-            await SearchTreeAsync(run, linked.Token).ConfigureAwait(false);
+            if (run.UseLlm && _options.CurrentValue.WholeProofRounds > 0)
+            {
+                await WholeProofAsync(run, _options.CurrentValue.WholeProofRounds, linked.Token).ConfigureAwait(false);
+            }
+
+            if (run.Found is null)
+            {
+                await SearchTreeAsync(run, linked.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (clock.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -106,6 +114,79 @@ public sealed class ProofSearchService
         }
 
         return Finish(run, run.StopReason is null ? ProofSearchOutcome.Exhausted : ProofSearchOutcome.BudgetSpent, started);
+    }
+
+    /// <summary>
+    /// Whole proofs from the LLM: each answer (after the safety policy) is checked as the whole declaration; the
+    /// next round shows the LLM Lean's errors for the attempts that failed. Sets <see cref="SearchRun.Found"/> on success.
+    /// </summary>
+    private async Task WholeProofAsync(SearchRun run, int rounds, CancellationToken cancellationToken)
+    {
+        var target = run.Request.Target;
+        var goal = run.Tree.Root.Goals[0];
+        var failures = new List<FailedAttempt>();
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        var settings = _verification.CurrentValue;
+        for (var round = 0; round < rounds && run.CostUsd < run.Limits.MaxCostUsd; round++)
+        {
+            run.Progress?.Report(new SearchProgress(round == 0 ? "Asking the LLM for a whole proof" : $"Repair round {round}: showing the LLM Lean's errors", 0, 0, 0, run.CostUsd));
+            var request = new ProposalRequest
+            {
+                Goal = goal,
+                Declaration = target.DeclarationText,
+                Imports = run.Request.Targets.Imports,
+                MaxCandidates = 3,
+                WholeProof = true,
+                FailedAttempts = failures.ToArray(),
+                IsRepairRound = round > 0,
+            };
+            var batch = await _generator.GenerateAsync(request, p => p.Kind == ProposerKind.Llm, cancellationToken).ConfigureAwait(false);
+            foreach (var proposal in batch.Proposals.Where(p => p.Usage.Provider is not null))
+            {
+                run.InputTokens += proposal.Usage.InputTokens;
+                run.OutputTokens += proposal.Usage.OutputTokens;
+                run.CostUsd += proposal.Usage.CostUsd;
+            }
+
+            foreach (var failure in batch.Failures)
+            {
+                run.Problems.Add($"{failure.ProposerName}: {failure.Failure!.Message}");
+            }
+
+            var fresh = batch.Candidates.Where(c => tried.Add(c.Tactic)).ToArray();
+            if (fresh.Length == 0)
+            {
+                return;
+            }
+
+            foreach (var candidate in fresh)
+            {
+                var safety = TacticSafetyPolicy.Check(candidate.Tactic, allowCompilerTrust: settings.AllowNativeDecide);
+                if (!safety.Accepted)
+                {
+                    failures.Add(new FailedAttempt(candidate.Tactic, $"Not run: {safety.Reason}."));
+                    continue;
+                }
+
+                var check = await _confirmation.ConfirmAsync(target.ProofState!, candidate.Tactic, run.Request.Priority, cancellationToken).ConfigureAwait(false);
+                run.LeanRuns++;
+                run.LeanTime += check.LeanTime;
+                switch (check.Verdict.Kind)
+                {
+                    case DeclarationVerdictKind.Confirmed:
+                        var step = new SearchStep(candidate.Tactic, goal, [], "solved", check.LeanTime.TotalMilliseconds, false, candidate.Proposer);
+                        run.Found = (new SearchNode(-1, run.Tree.Root, [step], [], structured: true), candidate.Tactic);
+                        return;
+                    case DeclarationVerdictKind.Failed:
+                        failures.Add(new FailedAttempt(candidate.Tactic, check.Verdict.Detail ?? "the declaration fails"));
+                        run.Rejected.Add(new RejectedScript(candidate.Tactic, "the declaration fails with it: " + check.Verdict.Detail));
+                        break;
+                    default:
+                        run.Problems.Add($"The declaration check could not run: {check.Verdict.Detail}");
+                        break;
+                }
+            }
+        }
     }
 
     private async Task SearchTreeAsync(SearchRun run, CancellationToken cancellationToken)
