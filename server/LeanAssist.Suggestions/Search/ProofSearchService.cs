@@ -302,7 +302,7 @@ public sealed class ProofSearchService
             var (candidate, key) = toRun[i];
             var tacticRun = runs[i];
             expansion.LeanRuns++;
-            expansion.LeanTime += tacticRun.LeanTime;
+            expansion.LeanTime += tacticRun.LeanTime + tacticRun.PreparationTime;
             Learn(candidate.Tactic, features, tacticRun.Verdict, settings);
             if (tacticRun.Verdict.Kind == TacticVerdictKind.Refused)
             {
