@@ -34,7 +34,7 @@ public static class Program
             HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions));
         var searchDeclarations = new Option<int>("--declarations") { Description = "Sorries searched (each a 4-step proof with a case split).", DefaultValueFactory = _ => 4 };
         var search = Verb("search", "Proof search: nodes/s, overhead per node beyond Lean's time, parallel efficiency on 1 and 2 sessions, time to first proof, second search after a restart.",
-            (result, token) => SearchAsync(result, result.GetValue(searchDeclarations), token), HeaderSeconds, TacticMilliseconds, CommandMilliseconds);
+            (result, token) => SearchAsync(result, result.GetValue(searchDeclarations), token), HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds);
         search.Options.Add(searchDeclarations);
         root.Subcommands.Add(search);
         var quick = new Option<bool>("--quick") { Description = "Header 1 s and fewer repetitions: checks the report runs; do not quote its numbers." };
