@@ -53,7 +53,9 @@ const publish = [
 if (target === undefined) {
     publish.push('-p:UseAppHost=false');
 } else {
-    publish.push('-r', RuntimeIdentifiers[target], '--self-contained', '-p:UseAppHost=true');
+    // ReadyToRun: our assemblies precompiled, so start-up does not wait for the JIT (the runtime's own
+    // assemblies already are). Only possible per platform, so the universal package goes without.
+    publish.push('-r', RuntimeIdentifiers[target], '--self-contained', '-p:UseAppHost=true', '-p:PublishReadyToRun=true');
 }
 run('dotnet', publish);
 

@@ -82,6 +82,9 @@ public sealed class Script
 
     public Latency Startup { get; init; } = Latency.Zero;
 
+    /// <summary>Latencies are CPU time burnt (as real Lean spends them) rather than sleeps.</summary>
+    public bool CpuBound { get; init; }
+
     /// <summary>Importing a header (a <c>cmd</c> without <c>env</c> that has <c>import</c> lines).</summary>
     public Latency Header { get; init; } = Latency.Zero;
 
@@ -140,6 +143,7 @@ public sealed class Script
         return new Script
         {
             Seed = (int?)json["seed"] ?? 1,
+            CpuBound = options.CpuBound ?? (bool?)json["cpuBound"] ?? false,
             Startup = options.StartupMilliseconds is { } startup ? Latency.Fixed(startup) : Latency.FromJson(json["startupMs"]) ?? Latency.Zero,
             Header = options.HeaderSeconds is { } header ? Latency.Fixed(header * 1000) : Latency.FromJson(json["headerSeconds"], 1000) ?? Latency.Zero,
             Command = options.CommandMilliseconds is { } command ? Latency.Fixed(command) : Latency.FromJson(json["commandMs"]) ?? Latency.Zero,

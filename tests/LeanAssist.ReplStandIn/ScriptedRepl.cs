@@ -36,10 +36,44 @@ public sealed class ScriptedRepl : IStandInMode
     {
         var slowStart = ActiveFaults().FirstOrDefault(f => f.Kind == FaultKind.SlowStart);
         var delay = _script.Startup.Sample(_random) + TimeSpan.FromMilliseconds(slowStart?.DelayMilliseconds ?? 0);
-        if (delay > TimeSpan.Zero)
+        Spend(delay);
+    }
+
+    /// <summary>
+    /// Lean's time for a request: slept, or (CPU-bound mode) burnt as this process's CPU time, so that
+    /// stand-ins compete for the cores as real Lean processes do and parallel figures show what the machine allows.
+    /// </summary>
+    private void Spend(TimeSpan latency)
+    {
+        if (latency <= TimeSpan.Zero)
         {
-            Thread.Sleep(delay);
+            return;
         }
+
+        if (!_script.CpuBound)
+        {
+            Thread.Sleep(latency);
+            return;
+        }
+
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var target = self.TotalProcessorTime + latency;
+        var sink = 0UL;
+        while (true)
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                sink = (sink * 6364136223846793005UL) + 1442695040888963407UL;
+            }
+
+            self.Refresh();
+            if (self.TotalProcessorTime >= target)
+            {
+                break;
+            }
+        }
+
+        GC.KeepAlive(sink);
     }
 
     private IEnumerable<FaultSpec> ActiveFaults() => _script.Faults.Where(f => f.AppliesToProcess(_processOrdinal));
@@ -57,7 +91,7 @@ public sealed class ScriptedRepl : IStandInMode
 
         if (kind == "header" && faults.Any(f => f.Kind == FaultKind.DieDuringHeader))
         {
-            Thread.Sleep(_script.Header.Sample(_random) / 2);
+            Spend(_script.Header.Sample(_random) / 2);
             Console.Error.WriteLine("stand-in: injected fault: died while importing the header");
             logEntry["outcome"] = "fault:dieDuringHeader";
             return 134;
@@ -84,10 +118,7 @@ public sealed class ScriptedRepl : IStandInMode
         }
 
         var fault = ruleFault is { } f2 ? FaultSpec.Of(f2) : faults.FirstOrDefault(f => f.Kind is not (FaultKind.MemoryGrowth or FaultKind.SlowStart or FaultKind.DieDuringHeader));
-        if (latency > TimeSpan.Zero)
-        {
-            Thread.Sleep(latency);
-        }
+        Spend(latency);
 
         logEntry["outcome"] = fault is null ? OutcomeOf(response) : $"fault:{fault.Kind}";
         switch (fault?.Kind)

@@ -90,7 +90,14 @@ public sealed class LeanUnavailableException(LeanUnavailableReason reason, strin
 /// <summary>Where and how the REPL runs for a project.</summary>
 /// <param name="ProjectRoot">The directory the REPL runs in.</param>
 /// <param name="Toolchain">Identity of the Lean version (the lean-toolchain contents, plus the custom command when one is set), part of every fingerprint.</param>
-public sealed record ReplLaunchPlan(string ProjectRoot, string Toolchain, Repl.ReplLaunchSpec Launch);
+public sealed record ReplLaunchPlan(string ProjectRoot, string Toolchain, Repl.ReplLaunchSpec Launch)
+{
+    /// <summary>
+    /// Which Lean answers, for people reading a report: "Lean &lt;toolchain&gt; (lake env &lt;repl&gt;)", or
+    /// "custom REPL command: &lt;command&gt;" when <c>leanAssist.repl.command</c> replaces the REPL (a stand-in must never read like Lean's verdict).
+    /// </summary>
+    public string CheckedBy { get; init; } = $"Lean {Toolchain} ({Launch.Description})";
+}
 
 /// <summary>Decides how to launch the REPL for a project (settings, toolchain discovery, REPL builds).</summary>
 public interface IReplLaunchResolver

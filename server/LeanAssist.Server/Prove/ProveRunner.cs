@@ -11,7 +11,7 @@ namespace LeanAssist.Server.Prove;
 /// <param name="Project">The Lake project to run every file in; null: each file's own project (or lean_verifier).</param>
 /// <param name="Write">Replace solved sorries with their verified tactic.</param>
 /// <param name="UseLlm">Ask the configured LLM too.</param>
-/// <param name="Parallelism">Targets of one file worked on at once (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
+/// <param name="Parallelism">Targets worked on at once across all files, and files in flight (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
 public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1)
 {
     /// <summary><c>--search</c>: search a multi-step proof for each sorry no single tactic solves, within this budget (null: no search).</summary>
@@ -29,7 +29,8 @@ public sealed record ProveProgress(int TargetsDone, int TargetsFound, int FilesD
 
 /// <summary>
 /// <c>leanassist prove</c> without the command line: every <c>sorry</c> of every file through the same
-/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced.
+/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced, once the
+/// edited file as a whole elaborated with no declaration worse than before (see <see cref="EditedFileCheck"/>).
 /// </summary>
 public sealed class ProveRunner(SuggestionService suggestions, ProveSearches searches, TimeProvider time, ILogger<ProveRunner> logger)
 {
@@ -67,13 +68,28 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
     {
         var started = time.GetTimestamp();
         var files = FindLeanFiles(request.Paths);
-        var results = new List<ProvedFile>();
-        var tally = new Tally();
-        for (var index = 0; index < files.Count; index++)
+        var results = new ProvedFile[files.Count];
+        var tally = new Tally(files.Count);
+
+        // One queue of targets across files: a file's targets start as soon as it is loaded, and the next
+        // files load while earlier ones are verified, so no session waits for a file's last target (the
+        // tail) or for the next file's load. Files in flight are bounded like targets, which bounds memory.
+        using var targetSlots = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        using var fileSlots = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        await Task.WhenAll(files.Select(async (file, index) =>
         {
-            progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, files.Count, files[index]));
-            results.Add(await ProveFileAsync(files[index], request, tally, index, files.Count, progress, cancellationToken).ConfigureAwait(false));
-        }
+            await fileSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                progress?.Report(tally.Progress(file));
+                results[index] = await ProveFileAsync(file, request, tally, targetSlots, progress, cancellationToken).ConfigureAwait(false);
+                tally.FileDone();
+            }
+            finally
+            {
+                fileSlots.Release();
+            }
+        })).ConfigureAwait(false);
 
         progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, files.Count, files.Count, string.Empty));
         var targets = results.SelectMany(f => f.Targets).ToArray();
@@ -98,11 +114,14 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
         {
             Searched = targets.Count(t => t.Search is not null),
             FoundBySearch = targets.Count(t => t.Search?.Script is not null),
+            CheckedBy = results.Select(f => f.CheckedBy).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            Confirmations = tally.Confirmations,
+            ConfirmationSeconds = tally.ConfirmationLean.TotalSeconds,
         };
         return new ProveReport(results, summary);
     }
 
-    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, int index, int count, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, SemaphoreSlim targetSlots, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
     {
         SourceFile source;
         try
@@ -125,10 +144,9 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
 
         var results = new TargetSuggestions[targets.Length];
         var searched = new ProofSearchResult?[targets.Length];
-        using var gate = new SemaphoreSlim(Math.Max(1, request.Parallelism));
         await Task.WhenAll(targets.Select(async (target, i) =>
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await targetSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 results[i] = await suggestions.SuggestAsync(fileRequest, file, target, new SuggestOptions(request.UseLlm, RequestPriority.Interactive), null, cancellationToken).ConfigureAwait(false);
@@ -139,11 +157,11 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
                     tally.Add(searched[i]!);
                 }
 
-                progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, count, path));
+                progress?.Report(tally.Progress(path));
             }
             finally
             {
-                gate.Release();
+                targetSlots.Release();
             }
         })).ConfigureAwait(false);
 
@@ -157,6 +175,15 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
                 .Concat(results.Select((r, i) => (r, searched[i])).Where(p => p.Item2?.Script is not null)
                     .Select(p => p.r.EditPlan.EditFor(source.Text, p.Item2!.Script!)))
                 .ToArray();
+            // Verified one by one; elaborated together once before anything is written (see EditedFileCheck).
+            var check = await EditedFileCheck.CheckAsync(suggestions, fileRequest, file, edits, cancellationToken).ConfigureAwait(false);
+            foreach (var problem in check.Problems)
+            {
+                problems.Add(problem);
+                logger.LogWarning("{File}: {Problem}", path, problem);
+            }
+
+            edits = [.. check.Kept];
             if (edits.Length > 0)
             {
                 if (SourceFileWriter.Apply(source, edits) is { } writeProblem)
@@ -171,7 +198,7 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
             }
         }
 
-        return new ProvedFile(path, results.Select((r, i) => ProveSearches.WithSearch(ToTarget(r), searched[i])).ToArray(), problems, written, file.IsComplete);
+        return new ProvedFile(path, results.Select((r, i) => ProveSearches.WithSearch(ToTarget(r), searched[i])).ToArray(), problems, written, file.IsComplete, file.CheckedBy);
     }
 
     private static ProvedTarget ToTarget(TargetSuggestions result)
@@ -213,10 +240,27 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
         }
     }
 
-    /// <summary>Totals over a run (targets of one file finish concurrently, hence the lock).</summary>
-    private sealed class Tally
+    /// <summary>Totals over a run (files and targets finish concurrently, hence the lock).</summary>
+    private sealed class Tally(int files)
     {
         private readonly Lock _gate = new();
+        private int _filesDone;
+
+        public ProveProgress Progress(string currentFile)
+        {
+            lock (_gate)
+            {
+                return new ProveProgress(TargetsDone, TargetsFound, _filesDone, files, currentFile);
+            }
+        }
+
+        public void FileDone()
+        {
+            lock (_gate)
+            {
+                _filesDone++;
+            }
+        }
 
         public int TargetsFound { get; private set; }
 
@@ -241,6 +285,10 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
         public int VerdictCacheHits { get; private set; }
 
         public int LlmCacheHits { get; private set; }
+
+        public int Confirmations { get; private set; }
+
+        public TimeSpan ConfirmationLean { get; private set; }
 
         public void Add(LeanFileTargets file)
         {
@@ -288,6 +336,8 @@ public sealed class ProveRunner(SuggestionService suggestions, ProveSearches sea
                 CostUsd += result.Costs.CostUsd;
                 VerdictCacheHits += result.Costs.VerdictCacheHits;
                 LlmCacheHits += result.Costs.LlmCacheHits;
+                Confirmations += result.Costs.Confirmations;
+                ConfirmationLean += result.Costs.ConfirmationLean;
             }
         }
     }

@@ -19,6 +19,11 @@ namespace LeanAssist.Suggestions.Verification;
 /// "Try this" named, and a repair round that shows the LLM Lean's errors) → ranked suggestions.
 /// Cancellable end to end: cancelling stops LLM calls and queued Lean work.
 /// </summary>
+/// <remarks>
+/// Over 500 lines because it is the one place where the steps of "verified" meet (cache, tactic mode, the
+/// declaration check, the timeout memory, repair rounds); the rules themselves live elsewhere
+/// (<see cref="TacticVerdicts"/>, <see cref="DeclarationVerdicts"/>, <see cref="VerdictCache"/>, <see cref="SuggestionRanking"/>).
+/// </remarks>
 public sealed class SuggestionService
 {
     private const string TryThisSource = "try-this";
