@@ -32,6 +32,11 @@ public static class Program
         root.Subcommands.Add(Verb("overhead", "Per-request cost of the client, the process round trip and the pool.", OverheadAsync, Requests));
         root.Subcommands.Add(Verb("transfer", "Proof-state transfer: replay the declaration vs pickle/unpickle, by declaration cost.", TransferAsync,
             HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions));
+        var searchDeclarations = new Option<int>("--declarations") { Description = "Sorries searched (each a 4-step proof with a case split).", DefaultValueFactory = _ => 4 };
+        var search = Verb("search", "Proof search: nodes/s, overhead per node beyond Lean's time, parallel efficiency on 1 and 2 sessions, time to first proof, second search after a restart.",
+            (result, token) => SearchAsync(result, result.GetValue(searchDeclarations), token), HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds);
+        search.Options.Add(searchDeclarations);
+        root.Subcommands.Add(search);
         var budgets = new Option<string>("--confirm") { Description = "Confirmation budgets (leanAssist.confirmation.candidates), comma-separated.", DefaultValueFactory = _ => "1,3" };
         var benchSessions = new Option<int>("--bench-sessions") { Description = "Sessions.", DefaultValueFactory = _ => 2 };
         var confirmation = new Command("confirmation", "What the declaration check adds per solved target (prove on the 20-sorry file).") { HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, budgets, benchSessions };
@@ -119,6 +124,25 @@ public static class Program
         await CandidatesAsync(result, token).ConfigureAwait(false);
         await NaiveAsync(result, token).ConfigureAwait(false);
         await OverheadAsync(result, token).ConfigureAwait(false);
+    }
+
+    private static async Task SearchAsync(ParseResult result, int declarations, CancellationToken token)
+    {
+        var cost = Cost(result);
+        Console.WriteLine($"## Proof search: {declarations} sorries, each a 4-step proof with a case split ({cost})\n");
+        Console.WriteLine("| sessions | found | nodes | total | nodes/s | time to first proof | Lean's own time (all sessions) | Lean requests | overhead per node beyond Lean | second search after restart: Lean requests | second search time |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var runs = new List<ProofSearchRun>();
+        foreach (var sessions in new[] { 1, 2 })
+        {
+            var run = await ProofSearchScenario.RunAsync(new ProofSearchParameters(sessions, declarations, cost), token).ConfigureAwait(false);
+            runs.Add(run);
+            var overhead = sessions == 1 ? $"{run.OverheadPerNodeMs:0.00} ms" : "n/a (Lean runs in parallel)";
+            Console.WriteLine($"| {sessions} | {run.Found}/{declarations} | {run.Nodes} | {S(run.Total)} | {run.NodesPerSecond:0.0} | {S(run.FirstProof)} | {S(run.LeanOwn)} | {run.LeanRequests} | {overhead} | {run.SecondSearchLeanRequests} | {Ms(run.SecondSearch)} |");
+        }
+
+        // Computed from the two measured totals, not measured itself.
+        Console.WriteLine($"\nParallel efficiency on 2 sessions (computed: T1 / (2 × T2)): {runs[0].Total / (2 * runs[1].Total):P1}. Overhead per node = (wall time − the stand-in's own time for every request) / nodes, on 1 session.\n");
     }
 
     private static async Task CandidatesAsync(ParseResult result, CancellationToken token)

@@ -25,6 +25,8 @@ export const ServerCommands = {
     clearCache: 'leanAssist.clearCache',
     /** Result: MetricsSnapshot (the client renders it). */
     showMetrics: 'leanAssist.showMetrics',
+    /** Arguments: [SuggestArguments] (at a sorry). Result: SearchProofResult. A multi-step proof search; reports progress; cancellable. */
+    searchProof: 'leanAssist.searchProof',
 } as const;
 
 export type Health = 'ok' | 'degraded' | 'error';
@@ -140,6 +142,32 @@ export interface SuggestionView {
     /** Trusts the compiler (native_decide, decide +native, bv_decide, bv_check); the name predates all but native_decide. */
     usesNativeDecide: boolean;
     error?: string;
+}
+
+/** What a proof search found (`leanAssist.searchProof`); outcome is found, exhausted, budget or unavailable. */
+export interface SearchProofResult {
+    uri: string;
+    version: number;
+    target?: Range;
+    outcome: string;
+    script?: string;
+    steps: SearchStepView[];
+    nodesExplored: number;
+    depth: number;
+    seconds: number;
+    leanRuns: number;
+    costUsd: number;
+    fromCache: boolean;
+    message: string;
+}
+
+/** One step of a found proof: "solved" or "progress", and the goals it left in place of the one it ran on. */
+export interface SearchStepView {
+    tactic: string;
+    verdict: string;
+    goalsLeft: number;
+    leanMs: number;
+    source: string;
 }
 
 export interface ClearCacheResult {

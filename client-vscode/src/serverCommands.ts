@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ServerCommands, type ClearCacheResult, type MetricsSnapshot, type SuggestArguments, type SuggestResult } from './protocol';
+import { ServerCommands, type ClearCacheResult, type MetricsSnapshot, type SearchProofResult, type SuggestArguments, type SuggestResult } from './protocol';
 
 /** vscode-languageclient's ExecuteCommandSignature: runs the command on the server. */
 export type ExecuteOnServer = (command: string, args: unknown[]) => unknown;
@@ -21,6 +21,8 @@ export function createExecuteCommandMiddleware(showMetrics: (snapshot: MetricsSn
             switch (command) {
                 case ServerCommands.suggest:
                     return await suggest(args, next);
+                case ServerCommands.searchProof:
+                    return await searchProof(args, next);
                 case ServerCommands.showMetrics: {
                     const snapshot = (await next(command, args)) as MetricsSnapshot | undefined;
                     if (snapshot) {
@@ -92,6 +94,39 @@ async function suggest(args: unknown[], next: ExecuteOnServer): Promise<SuggestR
     }
 
     return result;
+}
+
+async function searchProof(args: unknown[], next: ExecuteOnServer): Promise<SearchProofResult | undefined> {
+    const target = suggestTarget(args, vscode.window.activeTextEditor);
+    if (target === undefined) {
+        void vscode.window.showInformationMessage('LeanAssist: open a Lean file and put the cursor on a `sorry`, then search again.');
+        return undefined;
+    }
+
+    const result = (await next(ServerCommands.searchProof, [target])) as SearchProofResult | undefined;
+    if (result !== undefined) {
+        await presentSearchResult(result, vscode.window.activeTextEditor);
+    }
+
+    return result;
+}
+
+/**
+ * A found proof is the server's quick fix "proof found (N steps, T)" at the sorry: open the quick-fix menu when the
+ * editor still shows the version it was found for; otherwise (or when nothing was found) say what happened.
+ */
+export async function presentSearchResult(result: SearchProofResult, editor: vscode.TextEditor | undefined): Promise<void> {
+    const current = editor !== undefined && editor.document.uri.toString() === result.uri && editor.document.version === result.version;
+    if (result.script !== undefined && current) {
+        await vscode.commands.executeCommand('editor.action.quickFix');
+        return;
+    }
+
+    void vscode.window.showInformationMessage(
+        result.script !== undefined
+            ? `LeanAssist: ${result.message} The document changed since; search again on the new text.`
+            : `LeanAssist: ${result.message}`,
+    );
 }
 
 /**

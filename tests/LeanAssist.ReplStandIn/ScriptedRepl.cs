@@ -292,11 +292,13 @@ public sealed class ScriptedRepl : IStandInMode
         string status;
         switch (rule.Result)
         {
+            // A tactic works on the main goal: the goals after the first stay open behind the ones it produced, as in Lean.
             case "completed":
-                status = "Completed";
+                goals = before.Skip(1).ToArray();
+                status = StatusOf(goals);
                 break;
             case "progress":
-                goals = rule.Goals;
+                goals = [.. rule.Goals, .. before.Skip(1)];
                 status = StatusOf(goals);
                 break;
             case "noChange":

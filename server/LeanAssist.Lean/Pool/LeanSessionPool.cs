@@ -193,7 +193,7 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
         string? pickleFile = null;
         if (tactics.Count > 1 && ShouldPickle(group, target))
         {
-            pickleFile = await EnsurePickledAsync(group, target, priority, cancellationToken).ConfigureAwait(false);
+            pickleFile = await EnsurePickledAsync(group, target.Root, priority, cancellationToken).ConfigureAwait(false);
         }
 
         var jobs = tactics.Select(tactic => CreateTacticJob(group, target, tactic, pickleFile, priority, cancellationToken)).ToArray();
@@ -316,7 +316,9 @@ public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
 
     /// <summary>A session holding the proof state needs nothing; otherwise, the more of the declaration's chain it has, the less it replays.</summary>
     private static int ProofStateAffinity(LeanSession session, LeanProofStateHandle target) =>
-        session.HasProofState(target) ? int.MaxValue : session.CachedPrefixLength(target.Chain, target.DeclarationIndex);
+        session.HasProofState(target) ? int.MaxValue
+        : target.Steps.Count > 0 && session.HasProofState(target.Root) ? (int.MaxValue / 2) + session.CachedStepCount(target)
+        : session.CachedPrefixLength(target.Chain, target.DeclarationIndex);
 
     private static TacticRun Unavailable(string tactic, string reason, int sessionId = -1) =>
         new(tactic, TacticRunStatus.Unavailable, null, null, TacticVerdict.Unavailable(reason), TimeSpan.Zero, TimeSpan.Zero, sessionId);

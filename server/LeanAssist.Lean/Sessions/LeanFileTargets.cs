@@ -85,7 +85,20 @@ public sealed record LeanProofStateHandle(
 {
     public LeanFingerprint DeclarationFingerprint => Chain[DeclarationIndex].Fingerprint;
 
-    public override string ToString() => $"{DeclarationFingerprint}#{SorryIndex}";
+    /// <summary>
+    /// Tactics run, in order, from the sorry's proof state to reach this one (empty: the sorry's own). A session
+    /// without the state replays them (proof search branches from states reached this way); <see cref="GoalsBefore"/>
+    /// are then the goals after the last step.
+    /// </summary>
+    public IReadOnlyList<string> Steps { get; init; } = [];
+
+    /// <summary>The sorry's own proof state (no steps).</summary>
+    public LeanProofStateHandle Root => Steps.Count == 0 ? this : this with { Steps = [] };
+
+    /// <summary>The state reached from the sorry's by <paramref name="steps"/>, whose goals are <paramref name="goals"/>.</summary>
+    public LeanProofStateHandle After(IReadOnlyList<string> steps, IReadOnlyList<string> goals) => Root with { Steps = steps, GoalsBefore = goals };
+
+    public override string ToString() => Steps.Count == 0 ? $"{DeclarationFingerprint}#{SorryIndex}" : $"{DeclarationFingerprint}#{SorryIndex}+{Steps.Count}";
 }
 
 /// <summary>One command of a chain: what to send and the fingerprint of the environment it produces.</summary>

@@ -32,6 +32,7 @@ internal sealed class LeanSession(int id, SessionGroup group, long startedTimest
     private readonly Dictionary<LeanFingerprint, int> _environmentAfter = [];
     private readonly Dictionary<LeanFingerprint, int?[]> _sorryProofStates = [];
     private readonly Dictionary<(LeanFingerprint, int), int> _transferredProofStates = [];
+    private readonly Dictionary<string, int> _stepProofStates = new(StringComparer.Ordinal);
 
     public int Id { get; } = id;
 
@@ -67,7 +68,23 @@ internal sealed class LeanSession(int id, SessionGroup group, long startedTimest
     }
 
     public bool HasProofState(LeanProofStateHandle handle) =>
-        _sorryProofStates.ContainsKey(handle.DeclarationFingerprint) || _transferredProofStates.ContainsKey((handle.DeclarationFingerprint, handle.SorryIndex));
+        handle.Steps.Count == 0
+            ? _sorryProofStates.ContainsKey(handle.DeclarationFingerprint) || _transferredProofStates.ContainsKey((handle.DeclarationFingerprint, handle.SorryIndex))
+            : _stepProofStates.ContainsKey(StepKey(handle, handle.Steps.Count));
+
+    /// <summary>How many of the handle's steps this session has the state after (0: at most the sorry's own state).</summary>
+    public int CachedStepCount(LeanProofStateHandle handle)
+    {
+        for (var n = handle.Steps.Count; n > 0; n--)
+        {
+            if (_stepProofStates.ContainsKey(StepKey(handle, n)))
+            {
+                return n;
+            }
+        }
+
+        return 0;
+    }
 
     /// <summary>Starts the process and imports the header (the one request sent without an environment).</summary>
     public async Task StartAsync(ReplLaunchSpec launch, Pool.ReplOptions options, Microsoft.Extensions.Logging.ILogger logger,
@@ -154,6 +171,37 @@ internal sealed class LeanSession(int id, SessionGroup group, long startedTimest
     /// Null when Lean records no proof state for that sorry.
     /// </summary>
     public async Task<int?> EnsureProofStateAsync(LeanProofStateHandle handle, string? pickleFile, Pool.ReplOptions options, LeanWorkCounters counters, CancellationToken cancellationToken)
+    {
+        if (handle.Steps.Count == 0)
+        {
+            return await EnsureSorryProofStateAsync(handle, pickleFile, options, counters, cancellationToken).ConfigureAwait(false);
+        }
+
+        var cached = CachedStepCount(handle);
+        int? state = cached > 0
+            ? _stepProofStates[StepKey(handle, cached)]
+            : await EnsureSorryProofStateAsync(handle, pickleFile, options, counters, cancellationToken).ConfigureAwait(false);
+        for (var n = cached; n < handle.Steps.Count && state is { } id; n++)
+        {
+            // Replaying a step that worked before: anything but a new proof state means this session cannot rebuild it.
+            var exchange = await SendAsync(new ReplTacticRequest(handle.Steps[n], id), options.RequestTimeout, counters, cancellationToken).ConfigureAwait(false);
+            if (exchange.Response is not ReplTacticResponse { ProofStatus: { } status } step || status.StartsWith("Error", StringComparison.Ordinal)
+                || step.Messages.Any(m => m.IsError))
+            {
+                throw new LeanHeaderException($"Session {Id} could not replay step {n + 1} (`{handle.Steps[n]}`) of a proof-search path.");
+            }
+
+            _stepProofStates[StepKey(handle, n + 1)] = step.ProofState;
+            state = step.ProofState;
+        }
+
+        return state;
+    }
+
+    private static string StepKey(LeanProofStateHandle handle, int count) =>
+        string.Join('\u0000', handle.Steps.Take(count).Prepend(handle.SorryIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)).Prepend(handle.DeclarationFingerprint.Value));
+
+    private async Task<int?> EnsureSorryProofStateAsync(LeanProofStateHandle handle, string? pickleFile, Pool.ReplOptions options, LeanWorkCounters counters, CancellationToken cancellationToken)
     {
         var declaration = handle.DeclarationFingerprint;
         if (_transferredProofStates.TryGetValue((declaration, handle.SorryIndex), out var transferred))

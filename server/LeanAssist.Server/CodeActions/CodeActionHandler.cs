@@ -9,6 +9,7 @@ using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.Editor;
 using LeanAssist.Server.LanguageServer;
+using LeanAssist.Server.Search;
 using LeanAssist.Suggestions.Verification;
 
 namespace LeanAssist.Server.CodeActions;
@@ -18,7 +19,7 @@ namespace LeanAssist.Server.CodeActions;
 /// what is already known (it never waits on Lean or an LLM); when nothing is known it starts the work in
 /// the background and offers "suggest tactics", which runs the command.
 /// </summary>
-public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions editor, SuggestionService suggestions, LeanAssistMeter meter)
+public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions editor, SuggestionService suggestions, EditorProofSearch searches, LeanAssistMeter meter)
 {
     /// <summary>At most this many verified suggestions are offered for one target.</summary>
     public const int MaxActions = 6;
@@ -87,6 +88,12 @@ public sealed class CodeActionHandler(DocumentStore documents, EditorSuggestions
                 editor.RequestInBackground(snapshot, anchor.Start, useLlm: explicitRequest);
                 actions.Add(SuggestAction(snapshot, anchor.Start, "LeanAssist: suggest tactics", diagnostic));
             }
+        }
+
+        // Proof search is offered only at a sorry, and only runs when chosen (it may spend LLM money).
+        foreach (var sorry in sorries)
+        {
+            actions.AddRange(SearchPresentation.ActionsAt(snapshot, sorry, searches.FoundAt(snapshot.Uri, snapshot.Version, sorry), preferred: !actions.Any(a => a.IsPreferred == true)));
         }
 
         return actions.ToArray();

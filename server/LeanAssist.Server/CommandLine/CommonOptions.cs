@@ -90,4 +90,37 @@ public static class CommonOptions
         result.AddError($"{option} expects a whole number, not '{text}'.");
         return null;
     }
+
+    /// <summary>
+    /// Makes an argument refuse tokens that look like options (<c>--search</c>, <c>-x</c>) and are not existing files:
+    /// the library would take an unknown option as one more path, and the user would read "No such file" about it.
+    /// </summary>
+    public static void RejectUnknownOptions(Argument<string[]> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        paths.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Select(t => t.Value))
+            {
+                if (token.Length > 1 && token[0] == '-' && !File.Exists(token) && !Directory.Exists(token))
+                {
+                    result.AddError($"Unknown option '{token}'.");
+                }
+            }
+        });
+    }
+
+    /// <summary>A custom parser for positive decimal options (seconds, dollars), with an error that names the option.</summary>
+    public static double? PositiveNumber(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        var option = result.Parent is OptionResult { Option: var parsed } ? parsed.Name : result.Argument.Name;
+        result.AddError($"{option} expects a positive number, not '{text}'.");
+        return null;
+    }
 }

@@ -50,11 +50,13 @@ public static class ProveCommand
 
     public static Command Create()
     {
+        CommonOptions.RejectUnknownOptions(Paths);
         var command = new Command("prove", "Suggest and verify tactics for every sorry in Lean files.")
         {
             Paths, Write, CommonOptions.Json, Provider, Model, BaseUrl, Sessions, CommonOptions.ReplCommand, CommonOptions.Sandbox, CommonOptions.Project,
             CommonOptions.LogFile, CommonOptions.LogLevel,
         };
+        ProveSearchOptions.AddTo(command);
         command.SetAction(RunAsync);
         return command;
     }
@@ -75,7 +77,10 @@ public static class ProveCommand
             var runner = host.Services.GetRequiredService<ProveRunner>();
             var suggestions = host.Services.GetRequiredService<SuggestionService>();
             var sessions = host.Services.GetRequiredService<IOptionsMonitor<ReplOptions>>().CurrentValue.EffectiveSessions;
-            var request = new ProveRequest(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, ProveRequest.ParallelismFor(sessions));
+            var request = new ProveRequest(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, ProveRequest.ParallelismFor(sessions))
+            {
+                Search = ProveSearchOptions.Budget(result),
+            };
             var bar = Console.IsErrorRedirected ? null : new TerminalProgressBar(error);
             ProveReport report;
             try
@@ -145,6 +150,7 @@ public static class ProveCommand
                     ? $"{target.Candidates.Count} candidates, none verified"
                     : $"`{OneLine(target.Tactic)}` ({winner?.LeanMs ?? 0:0} ms{(winner?.FromCache == true ? ", cached" : string.Empty)}{(winner?.UsesNativeDecide == true ? ", trusts the compiler" : string.Empty)})";
                 text.AppendLine(CultureInfo.InvariantCulture, $"  {target.Line}:{target.Column}  {target.Status,-8}  {detail}");
+                ProveSearchOptions.AppendText(text, target.Search);
                 foreach (var problem in target.Problems)
                 {
                     text.AppendLine($"      note: {problem}");
@@ -160,6 +166,11 @@ public static class ProveCommand
             .AppendLine(usedLlm
                 ? string.Create(CultureInfo.InvariantCulture, $"LLM {s.LlmSeconds:0.00} s, {s.LlmCalls} calls, {s.InputTokens} input / {s.OutputTokens} output tokens, ${s.CostUsd:0.0000}; LLM cache hits {s.LlmCacheHits}.")
                 : "LLM: not used (built-in portfolio only; set --provider to use one).");
+        if (s.Searched > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Search: {s.FoundBySearch} of {s.Searched} searched sorries proved.");
+        }
+
         if (s.FilesWritten > 0)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"Wrote {Count(s.FilesWritten, "file", "files")}.");

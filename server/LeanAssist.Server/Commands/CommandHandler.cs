@@ -6,6 +6,7 @@ using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.Editor;
 using LeanAssist.Server.LanguageServer;
+using LeanAssist.Server.Search;
 using LeanAssist.Server.Telemetry;
 using LeanAssist.Suggestions.Llm.Caching;
 using LeanAssist.Suggestions.Verification;
@@ -19,7 +20,8 @@ public sealed class CommandHandler(
     ILeanSessionPool pool,
     SuggestionService suggestions,
     LlmResponseCache llmCache,
-    MetricsService metrics)
+    MetricsService metrics,
+    SearchProofCommand searchProof)
 {
     private static LeanAssistJsonContext Json => LeanAssistJsonContext.Default;
 
@@ -37,6 +39,8 @@ public sealed class CommandHandler(
                 var result = new ClearCacheResult(suggestions.ClearVerdicts(), llmCache.Clear());
                 editor.Reset();
                 return JsonSerializer.SerializeToElement(result, Json.ClearCacheResult);
+            case LeanAssistCommands.SearchProof:
+                return JsonSerializer.SerializeToElement(await searchProof.ExecuteAsync(parameters, cancellationToken).ConfigureAwait(false), Json.SearchProofResult);
             case LeanAssistCommands.ShowMetrics:
                 return JsonSerializer.SerializeToElement(metrics.Snapshot(), Json.MetricsSnapshot);
             default:

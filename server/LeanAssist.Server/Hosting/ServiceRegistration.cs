@@ -25,8 +25,10 @@ using LeanAssist.Suggestions.Llm.Resilience;
 using LeanAssist.Suggestions.Llm.Status;
 using LeanAssist.Suggestions.Learning;
 using LeanAssist.Suggestions.Portfolio;
+using LeanAssist.Suggestions.Search;
 using LeanAssist.Suggestions.Verification;
 using LeanAssist.Server.Prove;
+using LeanAssist.Server.Search;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -102,6 +104,11 @@ public static class ServiceRegistration
             provider.GetRequiredService<ILogger<TacticOutcomeLearning>>()));
         services.AddSingleton<SuggestionRunLog>();
         services.AddSingleton<SuggestionService>();
+        services.AddOptions<ProofSearchOptions>().BindConfiguration(ProofSearchOptions.Section).ValidatedAsSettings<ProofSearchOptions, ProofSearchOptionsValidation>(services);
+        services.AddSingleton<SearchResultCache>();
+        services.AddSingleton<IScriptConfirmation, PoolScriptConfirmation>();
+        services.AddSingleton<ProofSearchService>();
+        services.AddSingleton<ProveSearches>();
         services.AddSingleton<ProveRunner>();
 
         if (transport is null)
@@ -131,6 +138,8 @@ public static class ServiceRegistration
         // ---- Editor features: suggestion state per document, code actions, hover, commands, keys ----
         services.AddOptions<EditorOptions>().BindConfiguration(EditorOptions.Section).ValidatedAsSettings<EditorOptions, EditorOptionsValidation>(services);
         services.AddSingleton<EditorSuggestions>();
+        services.AddSingleton<EditorProofSearch>();
+        services.AddSingleton<SearchProofCommand>();
         services.AddSingleton<CodeActionHandler>();
         services.AddSingleton<HoverHandler>();
         services.AddSingleton<CommandHandler>();

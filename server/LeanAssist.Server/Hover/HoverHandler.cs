@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.Editor;
+using LeanAssist.Server.Search;
 using LeanAssist.Suggestions.Verification;
 
 namespace LeanAssist.Server.Hover;
@@ -12,7 +13,7 @@ namespace LeanAssist.Server.Hover;
 /// <c>textDocument/hover</c> on a <c>sorry</c> with known results (and nowhere else, so the Lean server's
 /// hovers stay uncluttered): the candidates tried and their verdicts, and what it cost.
 /// </summary>
-public sealed partial class HoverHandler(DocumentStore documents, EditorSuggestions editor, TimeProvider time)
+public sealed partial class HoverHandler(DocumentStore documents, EditorSuggestions editor, EditorProofSearch searches, TimeProvider time)
 {
     public const int MaxRows = 12;
 
@@ -33,14 +34,17 @@ public sealed partial class HoverHandler(DocumentStore documents, EditorSuggesti
             return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);
         }
 
+        var found = searches.FoundAt(snapshot.Uri, snapshot.Version, sorry);
+        var searchText = found is null ? null : SearchPresentation.Markdown(found.Result);
         var known = editor.Known(snapshot.Uri, snapshot.Version);
         var target = known is null ? null : TargetLocator.SorryTarget(known.File, sorry);
         if (target is null || !known!.Results.TryGetValue(target.Id, out var result))
         {
-            return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);
+            return ValueTask.FromResult(searchText is null ? null : new Protocol.Lsp.Hover(MarkupContent.Markdown(searchText), sorry.ToLsp()));
         }
 
-        return ValueTask.FromResult<Protocol.Lsp.Hover?>(new Protocol.Lsp.Hover(MarkupContent.Markdown(Markdown(result, time.GetUtcNow())), sorry.ToLsp()));
+        var markdown = Markdown(result, time.GetUtcNow());
+        return ValueTask.FromResult<Protocol.Lsp.Hover?>(new Protocol.Lsp.Hover(MarkupContent.Markdown(searchText is null ? markdown : searchText + "\n---\n\n" + markdown), sorry.ToLsp()));
     }
 
     public static string Markdown(TargetSuggestions result, DateTimeOffset now)

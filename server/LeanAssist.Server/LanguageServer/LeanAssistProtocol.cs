@@ -34,7 +34,13 @@ public static class LeanAssistCommands
     /// <summary>Result: <see cref="MetricsSnapshot"/> (the client renders it).</summary>
     public const string ShowMetrics = "leanAssist.showMetrics";
 
-    public static string[] All { get; } = [Suggest, RestartLean, ClearCache, ShowMetrics];
+    /// <summary>
+    /// Arguments: one <see cref="SuggestArguments"/> (at a <c>sorry</c>). Result: <see cref="SearchProofResult"/>. A multi-step proof search
+    /// (it may ask the LLM, so it runs only when asked); reports progress (nodes explored, best depth, spend); cancellable.
+    /// </summary>
+    public const string SearchProof = "leanAssist.searchProof";
+
+    public static string[] All { get; } = [Suggest, RestartLean, ClearCache, ShowMetrics, SearchProof];
 }
 
 public enum Health
@@ -100,6 +106,26 @@ public sealed record SuggestionView(
     bool UsesNativeDecide,
     string? Error);
 
+/// <summary>What a proof search found (the quick fix "proof found" then applies <see cref="Script"/>).</summary>
+/// <param name="Outcome">found, exhausted, budget or unavailable.</param>
+public sealed record SearchProofResult(
+    string Uri,
+    int Version,
+    Protocol.Lsp.Range? Target,
+    string Outcome,
+    string? Script,
+    SearchStepView[] Steps,
+    int NodesExplored,
+    int Depth,
+    double Seconds,
+    int LeanRuns,
+    decimal CostUsd,
+    bool FromCache,
+    string Message);
+
+/// <summary>One step of a found proof: its tactic, "solved" or "progress", and how many goals it left in place of the one it ran on.</summary>
+public sealed record SearchStepView(string Tactic, string Verdict, int GoalsLeft, double LeanMs, string Source);
+
 public sealed record ClearCacheResult(long VerdictEntriesRemoved, long LlmEntriesRemoved);
 
 /// <summary>The payload of <c>leanAssist/metrics</c> and <c>leanAssist.showMetrics</c>.</summary>
@@ -139,6 +165,7 @@ public sealed record RecentRun(string FinishedAt, double DurationMs, int Tried, 
 [JsonSerializable(typeof(SuggestArguments))]
 [JsonSerializable(typeof(SuggestResult))]
 [JsonSerializable(typeof(ClearCacheResult))]
+[JsonSerializable(typeof(SearchProofResult))]
 [JsonSerializable(typeof(MetricsSnapshot))]
 [JsonSerializable(typeof(JsonElement?))]
 public sealed partial class LeanAssistJsonContext : JsonSerializerContext;

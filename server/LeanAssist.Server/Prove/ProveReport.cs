@@ -25,7 +25,35 @@ public sealed record ProvedTarget(
     string? Tactic,
     IReadOnlyList<ProvedCandidate> Candidates,
     IReadOnlyList<string> Problems,
-    double Seconds);
+    double Seconds)
+{
+    /// <summary>With <c>--search</c>, for a sorry no single tactic solved: what the proof search did (null otherwise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProvedSearch? Search { get; init; }
+}
+
+/// <summary>One proof search of <c>prove --search</c>.</summary>
+/// <param name="Outcome">found, exhausted, budget or unavailable.</param>
+/// <param name="Script">The proof found (lines relative to the sorry's column), confirmed on the whole declaration.</param>
+/// <param name="Depth">Steps of the proof found, or the deepest state reached.</param>
+/// <param name="LeanRuns">Tactic and declaration requests that reached Lean.</param>
+public sealed record ProvedSearch(
+    string Outcome,
+    string? Script,
+    IReadOnlyList<ProvedSearchStep> Steps,
+    int NodesExplored,
+    int Depth,
+    double Seconds,
+    int LeanRuns,
+    long InputTokens,
+    long OutputTokens,
+    decimal CostUsd,
+    bool FromCache,
+    string? StopReason,
+    IReadOnlyList<string> RejectedScripts);
+
+/// <param name="GoalsLeft">The goals the step made of the one it ran on (none: it closed it).</param>
+public sealed record ProvedSearchStep(string Tactic, string Verdict, int GoalsLeft, double LeanMs, string Source);
 
 /// <param name="Verdict">solved, progress, failed, rejected, timeout or unconfirmed.</param>
 /// <param name="Source">The proposer ("portfolio", "llm") or "try-this".</param>
@@ -55,6 +83,12 @@ public sealed record ProveSummary(
     int LlmCacheHits,
     int FilesWritten)
 {
+    /// <summary>Sorries searched with <c>--search</c>.</summary>
+    public int Searched { get; init; }
+
+    /// <summary>Of those, the ones the search proved.</summary>
+    public int FoundBySearch { get; init; }
+
     /// <summary>Every distinct Lean that checked the files (see <see cref="ProvedFile.CheckedBy"/>).</summary>
     public IReadOnlyList<string> CheckedBy { get; init; } = [];
 

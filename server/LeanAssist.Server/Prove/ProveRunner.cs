@@ -1,6 +1,7 @@
 using LeanAssist.Lean.Sessions;
 using LeanAssist.Lean.Text;
 using LeanAssist.Lean.Toolchain;
+using LeanAssist.Suggestions.Search;
 using LeanAssist.Suggestions.Verification;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +14,9 @@ namespace LeanAssist.Server.Prove;
 /// <param name="Parallelism">Targets worked on at once across all files, and files in flight (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
 public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1)
 {
+    /// <summary><c>--search</c>: search a multi-step proof for each sorry no single tactic solves, within this budget (null: no search).</summary>
+    public SearchBudget? Search { get; init; }
+
     /// <summary>
     /// Targets in flight for a pool of <paramref name="sessions"/>: more than the sessions, because a target
     /// spends much of its time waiting for the LLM or for its proof state, not using a session.
@@ -28,7 +32,7 @@ public sealed record ProveProgress(int TargetsDone, int TargetsFound, int FilesD
 /// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced, once the
 /// edited file as a whole elaborated with no declaration worse than before (see <see cref="EditedFileCheck"/>).
 /// </summary>
-public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time, ILogger<ProveRunner> logger)
+public sealed class ProveRunner(SuggestionService suggestions, ProveSearches searches, TimeProvider time, ILogger<ProveRunner> logger)
 {
     private static readonly HashSet<string> SkippedDirectories = new(StringComparer.Ordinal) { ".lake", "lake-packages", ".git", "node_modules", "build" };
 
@@ -108,6 +112,8 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             tally.LlmCacheHits,
             results.Count(f => f.Written))
         {
+            Searched = targets.Count(t => t.Search is not null),
+            FoundBySearch = targets.Count(t => t.Search?.Script is not null),
             CheckedBy = results.Select(f => f.CheckedBy).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
             Confirmations = tally.Confirmations,
             ConfirmationSeconds = tally.ConfirmationLean.TotalSeconds,
@@ -137,6 +143,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         tally.AddFound(targets.Length);
 
         var results = new TargetSuggestions[targets.Length];
+        var searched = new ProofSearchResult?[targets.Length];
         await Task.WhenAll(targets.Select(async (target, i) =>
         {
             await targetSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -144,6 +151,12 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             {
                 results[i] = await suggestions.SuggestAsync(fileRequest, file, target, new SuggestOptions(request.UseLlm, RequestPriority.Interactive), null, cancellationToken).ConfigureAwait(false);
                 tally.Add(results[i]);
+                if (request.Search is { } budget && results[i].Outcome != TargetOutcome.Solved)
+                {
+                    searched[i] = await searches.RunAsync(new ProofSearchRequest(fileRequest, file, target, budget, request.UseLlm, RequestPriority.Interactive), cancellationToken).ConfigureAwait(false);
+                    tally.Add(searched[i]!);
+                }
+
                 progress?.Report(tally.Progress(path));
             }
             finally
@@ -159,6 +172,8 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             var edits = results
                 .Where(r => r.Outcome == TargetOutcome.Solved)
                 .Select(r => r.EditPlan.EditFor(source.Text, r.Best!.Tactic))
+                .Concat(results.Select((r, i) => (r, searched[i])).Where(p => p.Item2?.Script is not null)
+                    .Select(p => p.r.EditPlan.EditFor(source.Text, p.Item2!.Script!)))
                 .ToArray();
             // Verified one by one; elaborated together once before anything is written (see EditedFileCheck).
             var check = await EditedFileCheck.CheckAsync(suggestions, fileRequest, file, edits, cancellationToken).ConfigureAwait(false);
@@ -183,7 +198,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             }
         }
 
-        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written, file.IsComplete, file.CheckedBy);
+        return new ProvedFile(path, results.Select((r, i) => ProveSearches.WithSearch(ToTarget(r), searched[i])).ToArray(), problems, written, file.IsComplete, file.CheckedBy);
     }
 
     private static ProvedTarget ToTarget(TargetSuggestions result)
@@ -281,6 +296,20 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             {
                 Lean += file.LeanTime;
                 LeanRequests += file.LeanRequests;
+            }
+        }
+
+        public void Add(ProofSearchResult search)
+        {
+            lock (_gate)
+            {
+                Lean += search.LeanTime;
+                LeanRuns += search.LeanRuns;
+                LeanRequests += search.LeanRuns;
+                InputTokens += search.InputTokens;
+                OutputTokens += search.OutputTokens;
+                CostUsd += search.CostUsd;
+                VerdictCacheHits += search.VerdictCacheHits;
             }
         }
 

@@ -38,6 +38,9 @@ public sealed record ProposalRequest
     /// can learn from them (LLMs) should fix those attempts rather than start afresh.
     /// </summary>
     public bool IsRepairRound { get; init; }
+
+    /// <summary>Ask for complete proofs of the goal (the whole script after <c>by</c>), not single steps: proof search's whole-proof rounds.</summary>
+    public bool WholeProof { get; init; }
 }
 
 /// <summary>A tactic that Lean rejected on this goal, and Lean's error text for it.</summary>

@@ -54,6 +54,7 @@ public sealed class ManifestSettingsTests : IDisposable
         ("", new EditorOptions()),
         ("repl.", new ReplOptions()),
         ("toolchain.", new ToolchainOptions()),
+        ("search.", new LeanAssist.Suggestions.Search.ProofSearchOptions()),
     ];
 
     private static JsonObject ManifestSettings() =>

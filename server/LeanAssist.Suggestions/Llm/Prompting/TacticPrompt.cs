@@ -74,6 +74,11 @@ public static class TacticPrompt
                 .Append("\n\n");
         }
 
+        if (request.WholeProof)
+        {
+            user.Append("Propose complete proofs: each candidate is the whole tactic script that goes after `by` and closes the goal, over several lines if needed, with `·` for each case.\n\n");
+        }
+
         user.Append(string.Create(CultureInfo.InvariantCulture,
             $"Give {candidateCount} distinct candidate{(candidateCount == 1 ? "" : "s")}, each in its own ```lean block."));
         return new LlmPrompt(SystemText.Trim(), user.ToString());
