@@ -39,8 +39,11 @@ public sealed class KiminaServerException(KiminaFailureKind kind, Uri server, st
 
     public int? HttpStatus { get; } = httpStatus;
 
-    /// <summary>Worth another attempt on another server.</summary>
-    public bool IsTransient => Kind is KiminaFailureKind.Busy or KiminaFailureKind.ServerError or KiminaFailureKind.Network or KiminaFailureKind.Timeout or KiminaFailureKind.Malformed;
+    /// <summary>
+    /// Worth another attempt on another server. Not a timeout: Kimina's own limit is per snippet, so a batch that
+    /// outlived it and the grace after it would most likely outlive it elsewhere too (and the user would wait twice).
+    /// </summary>
+    public bool IsTransient => Kind is KiminaFailureKind.Busy or KiminaFailureKind.ServerError or KiminaFailureKind.Network or KiminaFailureKind.Malformed;
 
     /// <summary>Counts against the server's circuit: it failed, rather than being busy or refusing our request.</summary>
     public bool IsServerFault => Kind is KiminaFailureKind.ServerError or KiminaFailureKind.Network or KiminaFailureKind.Timeout or KiminaFailureKind.Malformed;
