@@ -141,6 +141,9 @@ describe('the manifest', () => {
             'leanAssist.budget.requestsPerMinute',
             'leanAssist.prices',
             'leanAssist.prefetchWithLlm',
+            'leanAssist.verification.backend',
+            'leanAssist.kimina.urls',
+            'leanAssist.kimina.apiKeyEnvironmentVariable',
         ];
         for (const key of moneyAndKeys) {
             assert.equal(settings[key]?.scope, 'machine', key);

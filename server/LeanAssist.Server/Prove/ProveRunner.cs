@@ -11,7 +11,8 @@ namespace LeanAssist.Server.Prove;
 /// <param name="Write">Replace solved sorries with their verified tactic.</param>
 /// <param name="UseLlm">Ask the configured LLM too.</param>
 /// <param name="Parallelism">Targets of one file worked on at once (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
-public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1)
+/// <param name="FileParallelism">Files worked on at once (1 for the local pool, whose sessions are per header; more for remote servers).</param>
+public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1, int FileParallelism = 1)
 {
     /// <summary>
     /// Targets in flight for a pool of <paramref name="sessions"/>: more than the sessions, because a target
@@ -63,13 +64,25 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
     {
         var started = time.GetTimestamp();
         var files = FindLeanFiles(request.Paths);
-        var results = new List<ProvedFile>();
+        var results = new ProvedFile[files.Count];
         var tally = new Tally();
-        for (var index = 0; index < files.Count; index++)
+        var filesDone = 0;
+        using var fileGate = new SemaphoreSlim(Math.Max(1, request.FileParallelism));
+        await Task.WhenAll(files.Select(async (path, index) =>
         {
-            progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, files.Count, files[index]));
-            results.Add(await ProveFileAsync(files[index], request, tally, index, files.Count, progress, cancellationToken).ConfigureAwait(false));
-        }
+            await fileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var done = Volatile.Read(ref filesDone);
+                progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, done, files.Count, path));
+                results[index] = await ProveFileAsync(path, request, tally, done, files.Count, progress, cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref filesDone);
+            }
+            finally
+            {
+                fileGate.Release();
+            }
+        })).ConfigureAwait(false);
 
         progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, files.Count, files.Count, string.Empty));
         var targets = results.SelectMany(f => f.Targets).ToArray();

@@ -93,10 +93,8 @@ public sealed class RemoteVerificationOptionsValidation : IValidateOptions<Remot
             }
         }
 
-        if (options.Verification.Backend == VerificationBackend.Kimina && kimina.ServerUris().Count == 0)
-        {
-            failures.Add("leanAssist.verification.backend is kimina, so leanAssist.kimina.urls must name at least one Kimina Lean Server.");
-        }
+        // kimina without urls is not refused here: settings arrive one at a time while the user edits them. Each
+        // load then reports "No Kimina server is configured" (see KiminaDispatcher), visibly.
 
         if (kimina.TimeoutSeconds is < 1 or > 3600)
         {

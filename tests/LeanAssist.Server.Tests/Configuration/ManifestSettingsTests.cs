@@ -54,6 +54,7 @@ public sealed class ManifestSettingsTests : IDisposable
         ("", new EditorOptions()),
         ("repl.", new ReplOptions()),
         ("toolchain.", new ToolchainOptions()),
+        ("", new LeanAssist.Suggestions.Remote.RemoteVerificationOptions()),
     ];
 
     private static JsonObject ManifestSettings() =>
