@@ -84,6 +84,12 @@ public sealed class RemoteVerificationOptionsValidation : IValidateOptions<Remot
     {
         var failures = new List<string>();
         var kimina = options.Kimina;
+        if (!Enum.IsDefined(options.Verification.Backend))
+        {
+            // The binder takes a number as an enum value ("7"); only the named choices are settings.
+            failures.Add($"leanAssist.verification.backend must be local or kimina (got \"{(int)options.Verification.Backend}\").");
+        }
+
         for (var i = 0; i < kimina.Urls.Count; i++)
         {
             if (KiminaOptions.Parse(kimina.Urls[i]) is null)
