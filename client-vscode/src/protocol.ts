@@ -40,6 +40,19 @@ export interface StatusParams {
     cache: CacheStatus;
     spend: SpendStatus;
     llm: LlmStatusView;
+    /** Where Lean checks candidates (absent from older servers). */
+    verification?: VerificationStatusView;
+}
+
+/** The verification backend (server: VerificationStatusView in LeanAssistProtocol.cs; docs/remote.md). */
+export interface VerificationStatusView {
+    /** `local` or `kimina`. */
+    backend: string;
+    summary: string;
+    healthyServers: number;
+    totalServers: number;
+    /** For Kimina: each server, "host:port healthy" or "host:port failing (last error)". */
+    servers?: string;
 }
 
 export interface SessionStatus {

@@ -36,14 +36,16 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
             return ValueTask.FromResult<Protocol.Lsp.Hover?>(null);
         }
 
-        return ValueTask.FromResult<Protocol.Lsp.Hover?>(new Protocol.Lsp.Hover(MarkupContent.Markdown(Markdown(result, time.GetUtcNow())), sorry.ToLsp()));
+        var backend = RemoteHover.BackendOf(known.File);
+        return ValueTask.FromResult<Protocol.Lsp.Hover?>(new Protocol.Lsp.Hover(MarkupContent.Markdown(Markdown(result, time.GetUtcNow(), backend)), sorry.ToLsp()));
     }
 
-    public static string Markdown(TargetSuggestions result, DateTimeOffset now)
+    /// <param name="backend">Where Lean ran (<see cref="RemoteHover.BackendOf"/>).</param>
+    public static string Markdown(TargetSuggestions result, DateTimeOffset now, string backend = RemoteHover.Local)
     {
         var text = new StringBuilder();
         var verified = result.Suggestions.Count(s => s.IsVerified);
-        text.Append(CultureInfo.InvariantCulture, $"**LeanAssist** · {verified} of {result.Suggestions.Count} candidates verified by Lean · computed {Age(now - result.FinishedAt)} ago\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"**LeanAssist** · {verified} of {result.Suggestions.Count} candidates verified by Lean · computed {Age(now - result.FinishedAt)} ago · {backend}\n\n");
         text.Append("| tactic | verdict | Lean | source |\n|---|---|---|---|\n");
         foreach (var suggestion in result.Suggestions.Take(MaxRows))
         {
@@ -74,8 +76,10 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
     {
         SuggestionVerdict.Solved => suggestion.TrustsCompiler ? "✅ closes the goal (trusting the compiler)" : "✅ closes the goal",
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
+        SuggestionVerdict.Failed when RemoteHover.NotRun(suggestion) => "⏸ " + Cell(FirstLine(suggestion.Error)),
         SuggestionVerdict.Failed => "❌ " + Cell(FirstLine(suggestion.Error)),
         SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),
+        _ when RemoteHover.RemoteTimeout(suggestion) => "⏱ remote timeout (says nothing about the tactic)",
         _ => "⏱ timed out",
     };
 

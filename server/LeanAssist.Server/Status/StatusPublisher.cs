@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeanAssist.Lean.Sessions;
+using LeanAssist.Suggestions.Remote;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Editor;
 using LeanAssist.Server.LanguageServer;
@@ -25,6 +26,7 @@ public sealed class StatusPublisher : IDisposable
     private readonly VerdictCache _verdicts;
     private readonly LlmResponseCache _llmCache;
     private readonly LlmStatusReporter _llm;
+    private readonly VerificationBackendRouter _backend;
     private readonly TimeProvider _time;
     private readonly ILogger<StatusPublisher> _logger;
     private readonly Lock _gate = new();
@@ -34,8 +36,9 @@ public sealed class StatusPublisher : IDisposable
     private bool _started;
 
     public StatusPublisher(LanguageServerEndpoint endpoint, ILeanSessionPool pool, EditorSuggestions editor, SuggestionRunLog runs, VerdictCache verdicts,
-        LlmResponseCache llmCache, LlmStatusReporter llm, TimeProvider time, ILogger<StatusPublisher> logger)
+        LlmResponseCache llmCache, LlmStatusReporter llm, VerificationBackendRouter backend, TimeProvider time, ILogger<StatusPublisher> logger)
     {
+        _backend = backend;
         _endpoint = endpoint;
         _pool = pool;
         _editor = editor;
@@ -84,7 +87,10 @@ public sealed class StatusPublisher : IDisposable
                     verdicts.Lookups == 0 ? null : Math.Round(verdicts.HitRate, 4), verdicts.Hits, verdicts.Lookups,
                     llmCache.Lookups == 0 ? null : Math.Round(llmCache.HitRate, 4), llmCache.Hits, llmCache.Lookups),
                 new SpendStatus(llm.Budget.SpentTodayUsd, llm.Budget.DailyCapUsd, llm.Budget.CapReached, llm.Budget.Reason),
-                new LlmStatusView(llm.Provider, llm.Model, llm.State is LlmState.Ready, llm.State is LlmState.Ready or LlmState.Disabled ? null : llm.Summary));
+                new LlmStatusView(llm.Provider, llm.Model, llm.State is LlmState.Ready, llm.State is LlmState.Ready or LlmState.Disabled ? null : llm.Summary))
+            {
+                Verification = RemoteStatus.Describe(_backend),
+            };
         }
     }
 

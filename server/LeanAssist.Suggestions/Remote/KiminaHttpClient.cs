@@ -124,5 +124,5 @@ public sealed class KiminaHttpClient(HttpClient http)
         }
     }
 
-    internal static string Authority(Uri server) => server.GetLeftPart(UriPartial.Authority);
+    public static string Authority(Uri server) => server.GetLeftPart(UriPartial.Authority);
 }

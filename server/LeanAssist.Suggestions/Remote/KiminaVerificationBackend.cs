@@ -29,6 +29,12 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
     /// <summary>The project root of the session group every handle of this backend names (no local path looks like it).</summary>
     public const string RemoteGroupRoot = "kimina://remote";
 
+    /// <summary>How every toolchain identity of this backend starts (local ones are lean-toolchain contents).</summary>
+    public const string ToolchainPrefix = "kimina:";
+
+    /// <summary>How the detail of a remote timeout starts (the hover words it as not the tactic's failure).</summary>
+    public const string RemoteTimeoutPrefix = "Remote timeout";
+
     /// <summary>Loaded files kept (a load is a whole-file check; the editor asks again for unchanged text).</summary>
     private const int LoadCacheEntries = 32;
 
@@ -69,8 +75,8 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
         {
             var kimina = _options.CurrentValue.Kimina;
             return string.IsNullOrWhiteSpace(kimina.Toolchain)
-                ? "kimina:" + string.Join(",", kimina.ServerUris().Select(u => u.AbsoluteUri).Order(StringComparer.Ordinal))
-                : "kimina:" + kimina.Toolchain.Trim();
+                ? ToolchainPrefix + string.Join(",", kimina.ServerUris().Select(u => u.AbsoluteUri).Order(StringComparer.Ordinal))
+                : ToolchainPrefix + kimina.Toolchain.Trim();
         }
     }
 
@@ -203,7 +209,7 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
     {
         if (outcome.Failure is KiminaServerException { Kind: KiminaFailureKind.Timeout } timeout)
         {
-            return new TacticRun(tactic, TacticRunStatus.Timeout, null, null, TacticVerdict.Timeout($"Remote timeout (says nothing about the tactic): {timeout.Message}"), TimeSpan.Zero, TimeSpan.Zero, 0);
+            return new TacticRun(tactic, TacticRunStatus.Timeout, null, null, TacticVerdict.Timeout($"{RemoteTimeoutPrefix} (says nothing about the tactic): {timeout.Message}"), TimeSpan.Zero, TimeSpan.Zero, 0);
         }
 
         if (outcome.Failure is { } failure)
@@ -216,7 +222,7 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
         {
             var error = result.Error ?? "no response";
             return error.Contains(KiminaWire.TimedOutFragment, StringComparison.Ordinal)
-                ? new TacticRun(tactic, TacticRunStatus.Timeout, null, error, TacticVerdict.Timeout($"Remote timeout (says nothing about the tactic): {error}"), result.Time, TimeSpan.Zero, 0)
+                ? new TacticRun(tactic, TacticRunStatus.Timeout, null, error, TacticVerdict.Timeout($"{RemoteTimeoutPrefix} (says nothing about the tactic): {error}"), result.Time, TimeSpan.Zero, 0)
                 : new TacticRun(tactic, TacticRunStatus.Crash, null, error, TacticVerdict.Crash($"Kimina: {error}"), result.Time, TimeSpan.Zero, 0);
         }
 

@@ -28,13 +28,13 @@ public sealed class VerificationBackendRouter : ILeanSessionPool
 
     public VerificationBackend Backend => _options.CurrentValue.Verification.Backend;
 
-    /// <summary>For the status tooltip and the hover: "local" or "Kimina (2 of 3 servers healthy)".</summary>
+    /// <summary>For the status tooltip: "local Lean sessions" or "Kimina (2 of 3 servers healthy)".</summary>
     public string Describe() => Describe(Backend, _kimina.Servers);
 
     public static string Describe(VerificationBackend backend, IReadOnlyList<KiminaServerStatus> servers) => backend switch
     {
         VerificationBackend.Kimina => $"{KiminaVerificationBackend.BackendName} ({servers.Count(s => s.Healthy)} of {servers.Count} servers healthy)",
-        _ => "local",
+        _ => "local Lean sessions",
     };
 
     public KiminaVerificationBackend Kimina => _kimina;
