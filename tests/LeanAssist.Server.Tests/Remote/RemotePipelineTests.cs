@@ -38,18 +38,12 @@ public sealed class RemotePipelineTests
             Assert.Equal("assumption", result.Best?.Tactic);
             Assert.Equal(SuggestionVerdict.Solved, result.Best!.Verdict);
             Assert.DoesNotContain(result.Suggestions, s => s.Verdict == SuggestionVerdict.Solved && s.Tactic != "assumption");
-            var omega = result.Suggestions.FirstOrDefault(s => s.Tactic == "omega");
-            if (omega is not null)
-            {
-                Assert.Equal(SuggestionVerdict.TimedOut, omega.Verdict);
-            }
+            var omega = Assert.Single(result.Suggestions, s => s.Tactic == "omega");
+            Assert.Equal(SuggestionVerdict.TimedOut, omega.Verdict);
 
             var hover = HoverHandler.Markdown(result, DateTimeOffset.UtcNow, RemoteHover.BackendOf(loaded));
             Assert.Contains("Kimina Lean Server (remote)", hover, StringComparison.Ordinal);
-            if (omega is not null)
-            {
-                Assert.Contains("remote timeout (says nothing about the tactic)", hover, StringComparison.Ordinal);
-            }
+            Assert.Contains("remote timeout (says nothing about the tactic)", hover, StringComparison.Ordinal);
 
             firstRunRequests = server.Requests.Count;
         }
