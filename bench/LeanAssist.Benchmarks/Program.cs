@@ -32,6 +32,11 @@ public static class Program
         root.Subcommands.Add(Verb("overhead", "Per-request cost of the client, the process round trip and the pool.", OverheadAsync, Requests));
         root.Subcommands.Add(Verb("transfer", "Proof-state transfer: replay the declaration vs pickle/unpickle, by declaration cost.", TransferAsync,
             HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, Candidates, Sessions));
+        var servers = new Option<string>("--servers") { Description = "Kimina server counts, comma-separated.", DefaultValueFactory = _ => "1,2,4" };
+        var repls = new Option<int>("--repls") { Description = "Each Kimina double's REPLs (capacity).", DefaultValueFactory = _ => 4 };
+        var snippetMs = new Option<double>("--snippet-ms") { Description = "Each snippet's time on a Kimina double's REPL.", DefaultValueFactory = _ => 200 };
+        root.Subcommands.Add(Verb("remote", "prove over a 40-sorry directory on 1/2/4 Kimina test doubles (fixed capacity and latency): throughput, scaling, overhead per check.",
+            (result, token) => RemoteAsync(result, token, servers, repls, snippetMs), servers, repls, snippetMs));
         var quick = new Option<bool>("--quick") { Description = "Header 1 s and fewer repetitions: checks the report runs; do not quote its numbers." };
         var llmMilliseconds = new Option<double>("--llm-ms") { Description = "LLM answer latency.", DefaultValueFactory = _ => 1500 };
         var warmSessions = new Option<int>("--warm-sessions") { Description = "Sessions for the scenarios that do not vary them.", DefaultValueFactory = _ => 2 };
@@ -154,6 +159,27 @@ public static class Program
             Console.WriteLine($"| {declaration} ms | {Ms(replay.FirstBatch)} | {Ms(pickle.FirstBatch)} | {Ms(replay.WarmBatch)} / {Ms(pickle.WarmBatch)} |");
         }
 
+        Console.WriteLine();
+    }
+
+    private static async Task RemoteAsync(ParseResult result, CancellationToken token, Option<string> servers, Option<int> repls, Option<double> snippetMs)
+    {
+        var parameters = new RemoteParameters(Numbers(result.GetValue(servers)!).Select(n => (int)n).ToArray(), result.GetValue(repls), result.GetValue(snippetMs));
+        Console.WriteLine($"## Remote verification: prove over {parameters.Files * parameters.SorriesPerFile} sorries ({parameters.Files} files) on Kimina test doubles, {parameters.Repls} REPLs each, {parameters.SnippetMilliseconds} ms per snippet\n");
+        Console.WriteLine("| servers | wall time | sorries solved | checks | checks/s | ideal wall time (computed) | efficiency | scaling vs 1 server |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var points = await RemoteVerificationScenario.RunAsync(parameters, token).ConfigureAwait(false);
+        foreach (var point in points)
+        {
+            Console.WriteLine($"| {point.Servers} | {S(point.Total)} | {point.Solved}/{point.Sorries} | {point.Checks} | {point.ChecksPerSecond:0.0} | {point.IdealSeconds:0.00} s | {point.Efficiency:P0} | {point.ChecksPerSecond / points[0].ChecksPerSecond:0.00}× |");
+        }
+
+        var overhead = await RemoteVerificationScenario.OverheadAsync(parameters, token).ConfigureAwait(false);
+        Console.WriteLine($"\n### Per check, one at a time on one server ({overhead.RoundTrip.Count} checks, server time {overhead.ServerTime.TotalMilliseconds:0} ms each)\n");
+        Console.WriteLine("| what | mean | p50 | p90 | p99 |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine($"| round trip (snippet built, HTTP, JSON, verdict) | {LatencyStats.Ms(overhead.RoundTrip.Mean)} | {LatencyStats.Ms(overhead.RoundTrip.P50)} | {LatencyStats.Ms(overhead.RoundTrip.P90)} | {LatencyStats.Ms(overhead.RoundTrip.P99)} |");
+        Console.WriteLine($"| beyond the server's time | {LatencyStats.Ms(overhead.BeyondServer.Mean)} | {LatencyStats.Ms(overhead.BeyondServer.P50)} | {LatencyStats.Ms(overhead.BeyondServer.P90)} | {LatencyStats.Ms(overhead.BeyondServer.P99)} |");
         Console.WriteLine();
     }
 

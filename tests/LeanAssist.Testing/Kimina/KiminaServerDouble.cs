@@ -46,6 +46,7 @@ public sealed class KiminaServerDouble : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly List<(string Text, string Anchor, KiminaReply Reply)> _rules = [];
+    private Func<string, KiminaReply?>? _responder;
     private readonly ConcurrentQueue<KiminaReply> _faults = new();
     private readonly List<RecordedKiminaRequest> _requests = [];
     private readonly Lock _gate = new();
@@ -132,6 +133,13 @@ public sealed class KiminaServerDouble : IAsyncDisposable
             _rules.Add((text, anchor ?? text, reply));
         }
 
+        return this;
+    }
+
+    /// <summary>Answers from the body itself (tried before the rules; null passes to them): a reply built from recorded answers for what the body holds.</summary>
+    public KiminaServerDouble Respond(Func<string, KiminaReply?> responder)
+    {
+        _responder = responder;
         return this;
     }
 
@@ -282,7 +290,13 @@ public sealed class KiminaServerDouble : IAsyncDisposable
             rule = _rules.Cast<(string Text, string Anchor, KiminaReply Reply)?>().FirstOrDefault(r => body.Contains(r!.Value.Text, StringComparison.Ordinal));
         }
 
-        var reply = rule?.Reply ?? DefaultReply ?? new KiminaReply.SnippetError("Kimina test double: no rule answers this snippet.");
+        var responded = _responder?.Invoke(body);
+        if (responded is not null)
+        {
+            rule = null;
+        }
+
+        var reply = responded ?? rule?.Reply ?? DefaultReply ?? new KiminaReply.SnippetError("Kimina test double: no rule answers this snippet.");
         var time = Math.Round(Latency.TotalSeconds, 3);
         var result = new JsonObject { ["id"] = id, ["time"] = time };
         switch (reply)
