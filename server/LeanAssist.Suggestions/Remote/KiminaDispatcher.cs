@@ -151,10 +151,13 @@ public sealed class KiminaDispatcher
         private int _load;
         private long _checked;
         private long _failures;
+        private long _openedAtTicks;
+        private readonly KiminaDispatcher _owner;
 
         public ServerState(Uri url, KiminaDispatcher owner)
         {
             Url = url;
+            _owner = owner;
             var name = KiminaHttpClient.Authority(url);
             _circuit = new ResiliencePipelineBuilder { TimeProvider = owner._time, Name = $"kimina {name}" }
                 .AddCircuitBreaker(new CircuitBreakerStrategyOptions
@@ -168,6 +171,7 @@ public sealed class KiminaDispatcher
                     ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is KiminaServerException { IsServerFault: true }),
                     OnOpened = args =>
                     {
+                        Volatile.Write(ref _openedAtTicks, owner._time.GetUtcNow().UtcTicks);
                         owner._logger.LogError("Kimina server {Server} keeps failing: skipped for {Seconds} s.", name, (int)args.BreakDuration.TotalSeconds);
                         owner.HealthChanged?.Invoke();
                         return ValueTask.CompletedTask;
@@ -184,7 +188,16 @@ public sealed class KiminaDispatcher
 
         public Uri Url { get; }
 
-        public bool Healthy => _stateProvider.CircuitState is CircuitState.Closed or CircuitState.HalfOpen;
+        /// <summary>
+        /// Closed or half-open; or open for longer than the break (Polly reports "open" until a call is tried, and this
+        /// is what lets that probe be chosen while other servers are healthy).
+        /// </summary>
+        public bool Healthy => _stateProvider.CircuitState switch
+        {
+            CircuitState.Closed or CircuitState.HalfOpen => true,
+            CircuitState.Open => _owner._time.GetUtcNow().UtcTicks - Volatile.Read(ref _openedAtTicks) >= BreakDuration.Ticks,
+            _ => false,
+        };
 
         public int Load => Volatile.Read(ref _load);
 

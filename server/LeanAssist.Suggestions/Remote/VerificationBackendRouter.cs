@@ -39,6 +39,9 @@ public sealed class VerificationBackendRouter : ILeanSessionPool
 
     public KiminaVerificationBackend Kimina => _kimina;
 
+    /// <summary>The local session pool behind <see cref="VerificationBackend.Local"/>.</summary>
+    public ILeanSessionPool Local => _local;
+
     public LeanPoolSnapshot Snapshot => Active.Snapshot;
 
     private ILeanSessionPool Active => Backend == VerificationBackend.Kimina ? _kimina : _local;
