@@ -37,14 +37,32 @@ public static class Program
         var snippetMs = new Option<double>("--snippet-ms") { Description = "Each snippet's time on a Kimina double's REPL.", DefaultValueFactory = _ => 200 };
         root.Subcommands.Add(Verb("remote", "prove over a 40-sorry directory on 1/2/4 Kimina test doubles (fixed capacity and latency): throughput, scaling, overhead per check.",
             (result, token) => RemoteAsync(result, token, servers, repls, snippetMs), servers, repls, snippetMs));
+        var budgets = new Option<string>("--confirm") { Description = "Confirmation budgets (leanAssist.confirmation.candidates), comma-separated.", DefaultValueFactory = _ => "1,3" };
+        var benchSessions = new Option<int>("--bench-sessions") { Description = "Sessions.", DefaultValueFactory = _ => 2 };
+        var confirmation = new Command("confirmation", "What the declaration check adds per solved target (prove on the 20-sorry file).") { HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, budgets, benchSessions };
+        confirmation.SetAction((result, token) => ConfirmationAsync(result, result.GetValue(budgets)!, result.GetValue(benchSessions), token));
+        root.Subcommands.Add(confirmation);
+        var runs = new Option<int>("--runs") { Description = "Suggestion runs on the target.", DefaultValueFactory = _ => 5 };
+        var timeouts = new Command("timeouts", "Header re-imports caused by a tactic that times out, with and without the timeout memory.") { HeaderSeconds, runs };
+        timeouts.SetAction((result, token) => TimeoutsAsync(result.GetValue(HeaderSeconds), result.GetValue(runs), token));
+        root.Subcommands.Add(timeouts);
+        var files = new Option<int>("--files") { DefaultValueFactory = _ => 300 };
+        var headers = new Option<int>("--headers") { DefaultValueFactory = _ => 40 };
+        var edits = new Option<int>("--edits") { DefaultValueFactory = _ => 3000 };
+        var sampleEvery = new Option<int>("--sample-every") { DefaultValueFactory = _ => 250 };
+        var idleGrace = new Option<double>("--idle-group-seconds") { Description = "Idle groups release memory after this (the product: 900 s).", DefaultValueFactory = _ => 20 };
+        var soak = new Command("soak", "A long editing day with the stand-in: thousands of edits over hundreds of files; prints the server's memory over time.") { files, headers, edits, sampleEvery, idleGrace };
+        soak.SetAction((result, token) => SoakAsync(result.GetValue(files), result.GetValue(headers), result.GetValue(edits), result.GetValue(sampleEvery), result.GetValue(idleGrace), token));
+        root.Subcommands.Add(soak);
         var quick = new Option<bool>("--quick") { Description = "Header 1 s and fewer repetitions: checks the report runs; do not quote its numbers." };
         var llmMilliseconds = new Option<double>("--llm-ms") { Description = "LLM answer latency.", DefaultValueFactory = _ => 1500 };
         var warmSessions = new Option<int>("--warm-sessions") { Description = "Sessions for the scenarios that do not vary them.", DefaultValueFactory = _ => 2 };
         var output = new Option<string>("--out") { Description = "Where benchmarks.md and benchmarks/ are written.", DefaultValueFactory = _ => "docs" };
-        var only = new Option<string[]>("--only") { Description = "Run only these sections: fan-out, naive-vs-warm, edit-replay, protocol, batch (write the partial report elsewhere with --out).", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Run only these sections: fan-out, naive-vs-warm, naive-full, edit-replay, protocol, shipped, batch (write the partial report elsewhere with --out).", AllowMultipleArgumentsPerToken = true };
+        var naiveHeader = new Option<double>("--naive-header-seconds") { Description = "Header import cost for the full naive run (naive-full), so that it ends in minutes.", DefaultValueFactory = _ => 1 };
         var report = new Command("report", "Run every scenario (fan-out, naive vs warm, edit replay, protocol, batch) and write docs/benchmarks.md, benchmarks/results.json and one SVG chart per scenario.")
         {
-            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, llmMilliseconds, warmSessions, output, quick, only,
+            HeaderSeconds, TacticMilliseconds, CommandMilliseconds, llmMilliseconds, warmSessions, output, quick, only, naiveHeader,
         };
         report.SetAction((result, token) =>
         {
@@ -54,7 +72,7 @@ public static class Program
                 CommandMilliseconds: result.GetValue(CommandMilliseconds),
                 TacticMilliseconds: result.GetValue(TacticMilliseconds));
             var command = "dotnet run -c Release --project bench/LeanAssist.Benchmarks -- " + string.Join(' ', args);
-            return Report.ReportBuilder.RunAsync(new Report.ReportOptions(cost, result.GetValue(llmMilliseconds), result.GetValue(warmSessions), result.GetValue(output)!, isQuick, command, result.GetValue(only)?.ToHashSet(StringComparer.Ordinal)), token);
+            return Report.ReportBuilder.RunAsync(new Report.ReportOptions(cost, result.GetValue(llmMilliseconds), result.GetValue(warmSessions), result.GetValue(output)!, isQuick, command, result.GetValue(only)?.ToHashSet(StringComparer.Ordinal), result.GetValue(naiveHeader)), token);
         });
         root.Subcommands.Add(report);
         var codec = new Command("codec", "BenchmarkDotNet micro-benchmarks of request encoding and answer parsing.");
@@ -180,6 +198,45 @@ public static class Program
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         Console.WriteLine($"| round trip (snippet built, HTTP, JSON, verdict) | {LatencyStats.Ms(overhead.RoundTrip.Mean)} | {LatencyStats.Ms(overhead.RoundTrip.P50)} | {LatencyStats.Ms(overhead.RoundTrip.P90)} | {LatencyStats.Ms(overhead.RoundTrip.P99)} |");
         Console.WriteLine($"| beyond the server's time | {LatencyStats.Ms(overhead.BeyondServer.Mean)} | {LatencyStats.Ms(overhead.BeyondServer.P50)} | {LatencyStats.Ms(overhead.BeyondServer.P90)} | {LatencyStats.Ms(overhead.BeyondServer.P99)} |");
+        Console.WriteLine();
+    }
+
+    private static async Task ConfirmationAsync(ParseResult result, string budgets, int sessions, CancellationToken token)
+    {
+        var cost = Cost(result);
+        Console.WriteLine($"## The declaration check: what it adds per solved target (20-sorry file, {sessions} sessions, {cost})\n");
+        Console.WriteLine("| confirmation.candidates | solved | declaration checks | checks per solved | check Lean time | per solved target | all Lean time | check share | wall |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var point in await VerificationCostScenarios.ConfirmationAsync(cost, sessions, Numbers(budgets).Select(n => (int)n).ToArray(), token).ConfigureAwait(false))
+        {
+            Console.WriteLine($"| {point.ConfirmCandidates} | {point.Solved} | {point.Checks} | {point.ChecksPerSolved:0.00} | {Ms(point.CheckLean)} | {Ms(point.CheckLeanPerSolved)} | {Ms(point.Lean)} | {point.CheckLean / point.Lean:P1} | {S(point.Wall)} |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static async Task TimeoutsAsync(double headerSeconds, int runs, CancellationToken token)
+    {
+        Console.WriteLine($"## A tactic that times out, suggested {runs} times (header {headerSeconds} s, request timeout 1 s, the tactic takes 5 s)\n");
+        Console.WriteLine("| setting | runs | timeouts (tactic run) | skipped (timed out earlier) | header imports | REPL processes started | wall |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var point in await VerificationCostScenarios.TimeoutsAsync(headerSeconds, runs, token).ConfigureAwait(false))
+        {
+            Console.WriteLine($"| {point.Setting} | {point.Runs} | {point.Timeouts} | {point.Skipped} | {point.HeaderImports} | {point.ProcessesStarted} | {S(point.Wall)} |");
+        }
+
+        Console.WriteLine("\nHeader imports count the first session's import too; each timeout adds one (the killed session's replacement).\n");
+    }
+
+    private static async Task SoakAsync(int files, int headers, int edits, int sampleEvery, double idleGroupSeconds, CancellationToken token)
+    {
+        Console.WriteLine($"## Soak: {edits} edits over {files} files ({headers} headers), idle groups release memory after {idleGroupSeconds} s (compressed day)\n");
+        Console.WriteLine("Memory of this process, which hosts the server's whole pipeline (the stand-in REPL processes are not counted); GC heap size after a full collection; 8 headers are in use at a time and the day moves to the next 8 every tenth of the edits.\n");
+        Console.WriteLine("| edits | elapsed | GC heap | working set | session groups | outcomes in memory | newest-build entries | learning entries | sessions |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        await VerificationCostScenarios.SoakAsync(files, headers, edits, sampleEvery, TimeSpan.FromSeconds(idleGroupSeconds),
+            s => Console.WriteLine($"| {s.Edits} | {S(s.Elapsed)} | {s.ManagedMegabytes:0.0} MB | {s.WorkingSetMegabytes:0} MB | {s.Groups} | {s.OutcomesInMemory} | {s.NewestBuildEntries} | {s.LearningEntries} | {s.Sessions} |"),
+            token).ConfigureAwait(false);
         Console.WriteLine();
     }
 

@@ -42,8 +42,11 @@ switch (mode) {
         break;
     }
     case 'tests': {
+        // Only the folders this build writes: out/ also holds other tests' tools and artifacts.
         const out = path.join(root, 'out');
-        fs.rmSync(out, { recursive: true, force: true });
+        for (const folder of ['src', 'test']) {
+            fs.rmSync(path.join(out, folder), { recursive: true, force: true });
+        }
         await esbuild.build({
             entryPoints: [...typeScriptFiles(path.join(client, 'src')), ...typeScriptFiles(path.join(client, 'test'))],
             outdir: out,

@@ -132,7 +132,7 @@ export interface SuggestResult {
 }
 
 /** Verdict names as the server writes them. */
-export type Verdict = 'solved' | 'progress' | 'failed' | 'rejected' | 'timeout';
+export type Verdict = 'solved' | 'progress' | 'failed' | 'rejected' | 'timeout' | 'unconfirmed';
 
 export interface SuggestionView {
     tactic: string;

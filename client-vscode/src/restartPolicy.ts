@@ -1,5 +1,13 @@
-/** What to do when the connection to the server closes. */
-export type CloseDecision = { restart: true } | { restart: false; message: string };
+/** What to do when the connection to the server closes. No message: nothing more to tell the user. */
+export type CloseDecision = { restart: true } | { restart: false; message?: string };
+
+/** The client whose connection closed, as the controller knows it. */
+export interface ClosedClient {
+    /** It answered `initialize` and ran; false for a start that failed (the start reports that failure itself). */
+    readonly reachedRunning: boolean;
+    /** It is still the controller's client; false once it was replaced or disposed (it must never be restarted). */
+    readonly current: boolean;
+}
 
 /**
  * When the server stops unexpectedly, restart it, but not endlessly: a server that keeps
@@ -21,7 +29,13 @@ export class ServerRestartPolicy {
         return (consecutiveErrors ?? 1) <= 3 ? 'continue' : 'shutdown';
     }
 
-    onClosed(): CloseDecision {
+    onClosed(client: ClosedClient = { reachedRunning: true, current: true }): CloseDecision {
+        // A disposed client cannot be restarted (vscode-languageclient throws "Client got disposed and
+        // can't be restarted"), and restarting a server that failed to start would only fail again.
+        if (!client.current || !client.reachedRunning) {
+            return { restart: false };
+        }
+
         const now = this.now();
         this.closes = [...this.closes.filter(time => now - time < this.windowMs), now];
         if (this.closes.length <= this.maxRestarts) {

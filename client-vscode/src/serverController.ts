@@ -67,7 +67,8 @@ export class ServerController implements vscode.Disposable {
         }
 
         this.statusBar.show({ kind: 'starting' });
-        let client: LanguageClient;
+        let client: LanguageClient | undefined;
+        const lifecycle = { reachedRunning: false, isCurrent: () => client !== undefined && this.client === client };
         try {
             const launch = await prepareServerLaunch({
                 environmentPath: process.env[ServerPathEnvironmentVariable],
@@ -85,13 +86,14 @@ export class ServerController implements vscode.Disposable {
                 'leanAssist',
                 'LeanAssist',
                 { command: launch.command, args: launch.args, options: { env: launch.env } },
-                this.clientOptions(),
+                this.clientOptions(lifecycle),
             );
         } catch (error) {
             this.showFailure(error);
             return;
         }
 
+        const started = client;
         this.client = client;
         client.onNotification(StatusNotification, status => {
             this.statusBar.show({ kind: 'running', status });
@@ -99,20 +101,21 @@ export class ServerController implements vscode.Disposable {
         });
         client.onDidChangeState(event => {
             if (event.newState === State.Running) {
-                void this.onServerReady(client);
+                lifecycle.reachedRunning = true;
+                void this.onServerReady(started);
             } else if (event.newState === State.Starting) {
                 this.statusBar.show({ kind: 'starting' });
-            } else if (event.newState === State.Stopped && this.client === client && this.statusBar.current.kind !== 'stopped') {
+            } else if (event.newState === State.Stopped && this.client === started && this.statusBar.current.kind !== 'stopped') {
                 // Stopped without our asking (after connection errors): do not leave a stale status behind.
                 this.statusBar.show({ kind: 'stopped', reason: 'The connection to the server failed; the "LeanAssist" output shows why.' });
             }
         });
 
         try {
-            await client.start();
+            await started.start();
         } catch (error) {
             this.client = undefined;
-            await client.dispose().catch(() => undefined);
+            await started.dispose().catch(() => undefined);
             this.showFailure(error);
         }
     }
@@ -157,14 +160,17 @@ export class ServerController implements vscode.Disposable {
         }
     }
 
-    private clientOptions(): LanguageClientOptions {
+    private clientOptions(lifecycle: { readonly reachedRunning: boolean; isCurrent(): boolean }): LanguageClientOptions {
         return {
             documentSelector: [{ scheme: 'file', language: 'lean4' }],
             outputChannel: this.output,
             revealOutputChannelOn: RevealOutputChannelOn.Never,
             // Settings travel with initialize, saving the server a round trip before its first answer.
             initializationOptions: () => ({ settings: toServerSettings(vscode.workspace.getConfiguration().get(ConfigurationSection), this.userLevelGuard()) }),
-            errorHandler: this.errorHandler(),
+            errorHandler: this.errorHandler(lifecycle),
+            // A refused initialize is reported once, by startOnce (what failed, Show Output, Restart), not
+            // by the library's own raw message plus a second notification.
+            initializationFailedHandler: () => false,
             middleware: {
                 executeCommand: createExecuteCommandMiddleware(snapshot => this.metrics.show(snapshot)),
                 workspace: {
@@ -196,17 +202,21 @@ export class ServerController implements vscode.Disposable {
         };
     }
 
-    private errorHandler(): ErrorHandler {
+    private errorHandler(lifecycle: { readonly reachedRunning: boolean; isCurrent(): boolean }): ErrorHandler {
         return {
             error: (_error, _message, count) => ({
                 action: this.restartPolicy.onConnectionError(count) === 'continue' ? ErrorAction.Continue : ErrorAction.Shutdown,
                 handled: true,
             }),
             closed: () => {
-                const decision = this.restartPolicy.onClosed();
+                const decision = this.restartPolicy.onClosed({ reachedRunning: lifecycle.reachedRunning, current: lifecycle.isCurrent() });
                 if (decision.restart) {
                     this.output.warn('The LeanAssist server stopped unexpectedly; restarting it.');
                     return { action: CloseAction.Restart, handled: true };
+                }
+
+                if (decision.message === undefined) {
+                    return { action: CloseAction.DoNotRestart, handled: true };
                 }
 
                 this.output.error(decision.message);
@@ -224,7 +234,8 @@ export class ServerController implements vscode.Disposable {
         const text = error instanceof ServerStartError ? message : `The LeanAssist server did not start: ${message}`;
         this.output.error(text);
         this.statusBar.show({ kind: 'stopped', reason: text });
-        void this.offer(text, remedies);
+        const restart: RemedyAction = { title: RestartServerTitle, kind: 'command', command: ClientCommands.restartServer };
+        void this.offer(text, [...remedies, restart]);
     }
 
     /** An error notification with the remedies as buttons, plus one that opens the output. */

@@ -15,7 +15,7 @@ describe('restarting a crashed server', () => {
         now += 10_000;
         const fifth = policy.onClosed();
         assert.equal(fifth.restart, false);
-        assert.match(fifth.restart ? '' : fifth.message, /stopped 5 times in 3 minutes, so it will not be restarted automatically.*"LeanAssist" output.*LeanAssist: Restart Server/);
+        assert.match(fifth.restart ? '' : (fifth.message ?? ''), /stopped 5 times in 3 minutes, so it will not be restarted automatically.*"LeanAssist" output.*LeanAssist: Restart Server/);
     });
 
     test('crashes older than the window are forgotten', () => {
@@ -40,5 +40,31 @@ describe('restarting a crashed server', () => {
         assert.equal(policy.onConnectionError(undefined), 'continue');
         assert.equal(policy.onConnectionError(3), 'continue');
         assert.equal(policy.onConnectionError(4), 'shutdown');
+    });
+
+    test('a start that failed is never restarted and adds no message (the start reports it once)', () => {
+        const policy = new ServerRestartPolicy();
+        for (let close = 0; close < 10; close++) {
+            assert.deepEqual(policy.onClosed({ reachedRunning: false, current: true }), { restart: false });
+        }
+        // Nor did those closes count against a later server that runs and then crashes.
+        assert.deepEqual(policy.onClosed({ reachedRunning: true, current: true }), { restart: true });
+    });
+
+    test('a client that was disposed or replaced is never restarted (vscode-languageclient cannot restart it)', () => {
+        const policy = new ServerRestartPolicy();
+        assert.deepEqual(policy.onClosed({ reachedRunning: true, current: false }), { restart: false });
+        assert.deepEqual(policy.onClosed({ reachedRunning: false, current: false }), { restart: false });
+    });
+
+    test('a crash and an unexpected exit of a running server are restarted, and counted', () => {
+        let now = 0;
+        const policy = new ServerRestartPolicy(1, 60_000, () => now);
+        const running = { reachedRunning: true, current: true };
+        assert.deepEqual(policy.onClosed(running), { restart: true }, 'the crash');
+        now += 1_000;
+        const exit = policy.onClosed(running);
+        assert.equal(exit.restart, false, 'the exit right after: over the limit');
+        assert.match(exit.restart ? '' : (exit.message ?? ''), /will not be restarted automatically/);
     });
 });

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using System.Xml.Linq;
 using LeanAssist.Testing;
+using LeanAssist.Testing.Packaging;
 
 namespace LeanAssist.Client.Tests;
 
@@ -39,15 +40,10 @@ public sealed class VsixPackageTests : IDisposable
     {
         var manifest = ReadManifest(Path.Combine(RepositoryPaths.RepositoryRoot, "package.json"));
         var version = manifest.GetProperty("version").GetString()!;
-        var output = Path.Combine(_work, "out");
-        Directory.CreateDirectory(output);
 
-        var npm = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
-        var build = await ProcessRunner.RunAsync(npm, ["run", "package", "--", "--out", output + Path.DirectorySeparatorChar], TimeSpan.FromMinutes(8));
-        Assert.True(build.ExitCode == 0, $"npm run package failed: {build.Describe()}");
+        var vsix = await VsixBuilder.BuildAsync();
 
-        var vsix = Path.Combine(output, $"leanassist-{version}.vsix");
-        Assert.True(File.Exists(vsix), $"{vsix} was not written; the folder holds: {string.Join(", ", Directory.GetFiles(output))}");
+        Assert.Equal($"leanassist-{version}.vsix", Path.GetFileName(vsix));
         var extracted = Path.Combine(_work, "vsix");
         ZipFile.ExtractToDirectory(vsix, extracted);
         var entries = Directory.EnumerateFiles(extracted, "*", SearchOption.AllDirectories)
@@ -69,6 +65,54 @@ public sealed class VsixPackageTests : IDisposable
         AssertManifests(extracted, manifest, version);
         await AssertBundleLoadsAsync(Path.Combine(extracted, "extension", "dist", "extension.js"));
         await AssertServerRunsAsync(Path.Combine(extracted, "extension", "dist", "server", "leanassist.dll"), version);
+    }
+
+    /// <summary>
+    /// The platform VSIX of this machine (linux-x64 here): a self-contained server, so a Lean user with no
+    /// .NET gets a working extension. Run with no dotnet reachable: not on PATH, no DOTNET_ROOT.
+    /// </summary>
+    [Fact]
+    public async Task Npm_run_package_with_a_target_builds_a_self_contained_vsix_whose_server_runs_without_dotnet()
+    {
+        Assert.True(VsixBuilder.CurrentPlatformTarget is not null, "no platform VSIX is built for this machine's platform; run this test on linux-x64");
+        var target = VsixBuilder.CurrentPlatformTarget!;
+        var version = ReadManifest(Path.Combine(RepositoryPaths.RepositoryRoot, "package.json")).GetProperty("version").GetString()!;
+
+        var vsix = await VsixBuilder.BuildAsync(target);
+
+        Assert.Equal($"leanassist-{target}-{version}.vsix", Path.GetFileName(vsix));
+        var extracted = Path.Combine(_work, "platform");
+        ZipFile.ExtractToDirectory(vsix, extracted);
+        XNamespace ns = "http://schemas.microsoft.com/developer/vsx-schema/2011";
+        var identity = XDocument.Load(Path.Combine(extracted, "extension.vsixmanifest")).Descendants(ns + "Identity").Single();
+        Assert.Equal(target, identity.Attribute("TargetPlatform")?.Value);
+
+        var server = Path.Combine(extracted, "extension", "dist", "server");
+        var executable = Path.Combine(server, "leanassist");
+        Assert.True(File.Exists(Path.Combine(server, "libhostfxr.so")), "the platform VSIX's server does not carry the .NET runtime");
+        using (var zip = ZipFile.OpenRead(vsix))
+        {
+            // VS Code keeps the mode bits of the entry; without the executable bit the client cannot start it.
+            var entry = zip.GetEntry("extension/dist/server/leanassist")!;
+            Assert.True(((entry.ExternalAttributes >> 16) & 0b001_001_001) != 0, $"the server executable is not executable in the VSIX (mode {Convert.ToString(entry.ExternalAttributes >> 16, 8)})");
+        }
+
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Path.Combine(server)), directory => Path.GetFileName(directory) == "runtimes");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(executable, File.GetUnixFileMode(executable) | UnixFileMode.UserExecute);
+        }
+
+        var empty = Directory.CreateDirectory(Path.Combine(_work, "no-dotnet")).FullName;
+        var result = await ProcessRunner.RunAsync(executable, ["--version"], TimeSpan.FromMinutes(1), environment: new Dictionary<string, string?>
+        {
+            ["PATH"] = empty,
+            ["DOTNET_ROOT"] = null,
+            ["DOTNET_ROOT_X64"] = null,
+            ["DOTNET_HOST_PATH"] = null,
+        });
+        Assert.True(result.ExitCode == 0, $"the self-contained server did not run without dotnet: {result.Describe()}");
+        Assert.StartsWith(version, result.StandardOutput.Trim(), StringComparison.Ordinal);
     }
 
     /// <summary>Every assembly the server's deps.json names for the portable target is there, and native files only for VS Code's platforms.</summary>

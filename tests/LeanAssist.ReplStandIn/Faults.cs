@@ -29,6 +29,9 @@ public enum FaultKind
 
     /// <summary>Allocate and touch <c>megabytes</c> MB (default 64) of memory per request, never freed.</summary>
     MemoryGrowth,
+
+    /// <summary>Answer <c>{"message": message}</c> (default "Unknown proof state.") instead: a REPL refusal, process kept.</summary>
+    Refuse,
 }
 
 /// <summary>
@@ -50,6 +53,9 @@ public sealed record FaultSpec(FaultKind Kind)
     public double Megabytes { get; init; }
 
     public double DelayMilliseconds { get; init; }
+
+    /// <summary>What a <see cref="FaultKind.Refuse"/> answers.</summary>
+    public string? Message { get; init; }
 
     public bool AppliesToProcess(int ordinal) => Processes is null || Processes.Contains(ordinal);
 
@@ -94,6 +100,7 @@ public sealed record FaultSpec(FaultKind Kind)
             Processes = json["processes"]?.AsArray().Select(p => (int)p!).ToArray(),
             Megabytes = (double?)json["megabytes"] ?? DefaultMegabytes(kind),
             DelayMilliseconds = (double?)json["delayMs"] ?? 0,
+            Message = (string?)json["message"],
         };
     }
 

@@ -65,6 +65,9 @@ public sealed record TacticRule(string? Tactic, Regex? Pattern, Regex? GoalPatte
 
     public FaultKind? Fault { get; init; }
 
+    /// <summary>An error Lean reports for any command containing this rule's exact tactic text (the declaration with the tactic in place of its sorry).</summary>
+    public string? DeclarationError { get; init; }
+
     public bool Matches(string tactic, string? firstGoal) =>
         (Tactic is not null ? Tactic == tactic : Pattern is null || Pattern.IsMatch(tactic))
         && (GoalPattern is null || firstGoal is not null && GoalPattern.IsMatch(firstGoal));
@@ -78,6 +81,9 @@ public sealed class Script
     public int Seed { get; init; } = 1;
 
     public Latency Startup { get; init; } = Latency.Zero;
+
+    /// <summary>Latencies are CPU time burnt (as real Lean spends them) rather than sleeps.</summary>
+    public bool CpuBound { get; init; }
 
     /// <summary>Importing a header (a <c>cmd</c> without <c>env</c> that has <c>import</c> lines).</summary>
     public Latency Header { get; init; } = Latency.Zero;
@@ -128,6 +134,7 @@ public sealed class Script
                 Traces = Strings(rule["traces"]),
                 Latency = Latency.FromJson(rule["latencyMs"]),
                 Fault = FaultOf(rule["fault"]),
+                DeclarationError = (string?)rule["declarationError"],
             };
         }
 
@@ -136,6 +143,7 @@ public sealed class Script
         return new Script
         {
             Seed = (int?)json["seed"] ?? 1,
+            CpuBound = options.CpuBound ?? (bool?)json["cpuBound"] ?? false,
             Startup = options.StartupMilliseconds is { } startup ? Latency.Fixed(startup) : Latency.FromJson(json["startupMs"]) ?? Latency.Zero,
             Header = options.HeaderSeconds is { } header ? Latency.Fixed(header * 1000) : Latency.FromJson(json["headerSeconds"], 1000) ?? Latency.Zero,
             Command = options.CommandMilliseconds is { } command ? Latency.Fixed(command) : Latency.FromJson(json["commandMs"]) ?? Latency.Zero,

@@ -36,10 +36,44 @@ public sealed class ScriptedRepl : IStandInMode
     {
         var slowStart = ActiveFaults().FirstOrDefault(f => f.Kind == FaultKind.SlowStart);
         var delay = _script.Startup.Sample(_random) + TimeSpan.FromMilliseconds(slowStart?.DelayMilliseconds ?? 0);
-        if (delay > TimeSpan.Zero)
+        Spend(delay);
+    }
+
+    /// <summary>
+    /// Lean's time for a request: slept, or (CPU-bound mode) burnt as this process's CPU time, so that
+    /// stand-ins compete for the cores as real Lean processes do and parallel figures show what the machine allows.
+    /// </summary>
+    private void Spend(TimeSpan latency)
+    {
+        if (latency <= TimeSpan.Zero)
         {
-            Thread.Sleep(delay);
+            return;
         }
+
+        if (!_script.CpuBound)
+        {
+            Thread.Sleep(latency);
+            return;
+        }
+
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var target = self.TotalProcessorTime + latency;
+        var sink = 0UL;
+        while (true)
+        {
+            for (var i = 0; i < 200_000; i++)
+            {
+                sink = (sink * 6364136223846793005UL) + 1442695040888963407UL;
+            }
+
+            self.Refresh();
+            if (self.TotalProcessorTime >= target)
+            {
+                break;
+            }
+        }
+
+        GC.KeepAlive(sink);
     }
 
     private IEnumerable<FaultSpec> ActiveFaults() => _script.Faults.Where(f => f.AppliesToProcess(_processOrdinal));
@@ -57,7 +91,7 @@ public sealed class ScriptedRepl : IStandInMode
 
         if (kind == "header" && faults.Any(f => f.Kind == FaultKind.DieDuringHeader))
         {
-            Thread.Sleep(_script.Header.Sample(_random) / 2);
+            Spend(_script.Header.Sample(_random) / 2);
             Console.Error.WriteLine("stand-in: injected fault: died while importing the header");
             logEntry["outcome"] = "fault:dieDuringHeader";
             return 134;
@@ -84,10 +118,7 @@ public sealed class ScriptedRepl : IStandInMode
         }
 
         var fault = ruleFault is { } f2 ? FaultSpec.Of(f2) : faults.FirstOrDefault(f => f.Kind is not (FaultKind.MemoryGrowth or FaultKind.SlowStart or FaultKind.DieDuringHeader));
-        if (latency > TimeSpan.Zero)
-        {
-            Thread.Sleep(latency);
-        }
+        Spend(latency);
 
         logEntry["outcome"] = fault is null ? OutcomeOf(response) : $"fault:{fault.Kind}";
         switch (fault?.Kind)
@@ -108,6 +139,10 @@ public sealed class ScriptedRepl : IStandInMode
                 wire.WriteBytes(text.AsSpan(0, text.Length / 2));
                 Console.Error.WriteLine("stand-in: injected fault: crash in the middle of an answer");
                 return 139;
+            case FaultKind.Refuse:
+                logEntry["outcome"] = "fault:Refuse";
+                wire.WriteResponse(ReplWire.Error(fault.Message ?? "Unknown proof state."));
+                return null;
             case FaultKind.Huge:
                 response["messages"] = new JsonArray(Message("info", 1, 0, 1, 0, new string('x', (int)(fault.Megabytes * 1024 * 1024))));
                 break;
@@ -153,6 +188,12 @@ public sealed class ScriptedRepl : IStandInMode
         foreach (var extra in rule?.Messages ?? [])
         {
             messages.Add(PositionedMessage(cmd, extra!.AsObject()));
+        }
+
+        // A tactic that closes its goal in tactic mode but whose declaration fails (termination, the final kernel check).
+        foreach (var tacticRule in _script.Tactics.Where(r => r.DeclarationError is not null && r.Tactic is not null && cmd.Contains(r.Tactic, StringComparison.Ordinal)))
+        {
+            messages.Add(PositionedMessage(cmd, new JsonObject { ["severity"] = "error", ["at"] = tacticRule.Tactic, ["data"] = tacticRule.DeclarationError }));
         }
 
         var imports = env is { } parent ? _environments[parent].Imports : cmd.Split('\n').Where(l => l.TrimStart().StartsWith("import ", StringComparison.Ordinal)).ToArray();

@@ -23,6 +23,9 @@ public sealed class StandInOptions
 
     public bool SpawnChild { get; private set; }
 
+    /// <summary>Burn CPU for Lean's time instead of sleeping (real Lean is CPU-bound); null: as the script says.</summary>
+    public bool? CpuBound { get; private set; }
+
     public List<FaultSpec> Faults { get; } = [];
 
     public static StandInOptions Parse(string[] args)
@@ -34,6 +37,7 @@ public sealed class StandInOptions
             HeaderSeconds = Number(Environment.GetEnvironmentVariable("LEANASSIST_STANDIN_HEADER_SECONDS")),
             CommandMilliseconds = Number(Environment.GetEnvironmentVariable("LEANASSIST_STANDIN_COMMAND_MS")),
             TacticMilliseconds = Number(Environment.GetEnvironmentVariable("LEANASSIST_STANDIN_TACTIC_MS")),
+            CpuBound = Environment.GetEnvironmentVariable("LEANASSIST_STANDIN_CPU_BOUND") is { Length: > 0 } cpu ? cpu is "1" or "true" : null,
         };
         if (Environment.GetEnvironmentVariable("LEANASSIST_STANDIN_FAULTS") is { Length: > 0 } faults)
         {
@@ -54,6 +58,7 @@ public sealed class StandInOptions
                 case "--startup-ms": options.StartupMilliseconds = Number(Value()); break;
                 case "--fault": options.Faults.Add(FaultSpec.Parse(Value())); break;
                 case "--spawn-child": options.SpawnChild = true; break;
+                case "--cpu-bound": options.CpuBound = true; break;
                 default:
                     if (args[i].StartsWith("--", StringComparison.Ordinal) || options.Positional is not null)
                     {

@@ -32,6 +32,23 @@ public static class RepositoryPaths
 
     public static bool TranscriptsAvailable => Directory.Exists(TranscriptsDirectory);
 
+    /// <summary>
+    /// Messages recorded from real LSP clients: <c>LEANASSIST_LSP_CLIENTS</c> if set, else
+    /// <c>../shared/lsp-clients</c> beside the repository. Read from there, never copied.
+    /// </summary>
+    public static string LspClientsDirectory =>
+        Environment.GetEnvironmentVariable("LEANASSIST_LSP_CLIENTS") is { Length: > 0 } overridden
+            ? Path.GetFullPath(overridden)
+            : Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "lsp-clients"));
+
+    /// <summary>A recorded client message by file name; the test fails with where it looked when it is missing.</summary>
+    public static string LspClientMessage(string fileName)
+    {
+        var path = Path.Combine(LspClientsDirectory, fileName);
+        Assert.True(File.Exists(path), $"The recorded client message {path} is missing (set LEANASSIST_LSP_CLIENTS to the folder of ../shared/lsp-clients).");
+        return File.ReadAllText(path);
+    }
+
     public static string TranscriptsAbsentMessage =>
         $"Skipped: the recorded Lean REPL transcripts were not found at {TranscriptsDirectory} (set LEANASSIST_TRANSCRIPTS to their folder).";
 }

@@ -11,9 +11,12 @@ using LeanAssist.Benchmarks.Scenarios;
 namespace LeanAssist.Benchmarks.Report;
 
 /// <param name="Quick">Short header import and fewer repetitions: for checking the report runs, not for quoting.</param>
-/// <param name="Only">Section ids to run (fan-out, naive-vs-warm, edit-replay, protocol, batch); empty: all.</param>
-public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command, IReadOnlySet<string>? Only = null)
+/// <param name="Only">Section ids to run (fan-out, naive-vs-warm, naive-full, edit-replay, protocol, shipped, batch); empty: all.</param>
+/// <param name="NaiveHeaderSeconds">The header cost of the full naive run (section naive-full): small enough for it to finish in minutes.</param>
+public sealed record ReportOptions(StandInCostModel Cost, double LlmMilliseconds, int Sessions, string OutputDirectory, bool Quick, string Command, IReadOnlySet<string>? Only = null, double NaiveHeaderSeconds = 1)
 {
+    public int NaiveSamples => Quick ? 1 : 3;
+
     public bool Runs(string section) => Only is not { Count: > 0 } || Only.Contains(section);
 }
 
@@ -28,12 +31,20 @@ public static class ReportBuilder
 
         if (options.Runs("fan-out"))
         {
-            report.Add(FanOut(await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+            var sleep = await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost with { CpuBound = false }, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false);
+            var cpu = await FanOutScenario.RunAsync(new FanOutParameters([1, 4, 8, 16], [1, 2, 4], options.Cost with { CpuBound = true }, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false);
+            report.Add(FanOut(sleep, cpu, options));
         }
 
         if (options.Runs("naive-vs-warm"))
         {
-            report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.Quick ? 1 : 3), cancellationToken).ConfigureAwait(false), options));
+            report.Add(NaiveVsWarm(await NaiveVsWarmScenario.RunAsync(new NaiveVsWarmParameters(options.Cost, options.Sessions, options.LlmMilliseconds, options.NaiveSamples), cancellationToken).ConfigureAwait(false), options));
+        }
+
+        if (options.Runs("naive-full"))
+        {
+            var naiveCost = options.Cost with { HeaderSeconds = options.Quick ? 0.2 : options.NaiveHeaderSeconds };
+            report.Add(NaiveFull(await NaiveFullRunScenario.RunAsync(new NaiveFullRunParameters(naiveCost, options.Sessions), cancellationToken).ConfigureAwait(false)));
         }
 
         if (options.Runs("edit-replay"))
@@ -49,9 +60,18 @@ public static class ReportBuilder
             report.Add(Protocol(protocol, Micro(options.Quick)));
         }
 
+        if (options.Runs("shipped"))
+        {
+            report.Add(Shipped(await ShippedServerScenario.RunAsync(options.Quick ? 3 : 10, cancellationToken).ConfigureAwait(false)));
+        }
+
         if (options.Runs("batch"))
         {
-            report.Add(Batch(await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost, Enumerable.Range(1, cores).ToArray(), options.Quick ? 2 : 4), cancellationToken).ConfigureAwait(false), cores));
+            // Both ways of spending Lean's time: sleeping shows what scheduling achieves, CPU what the cores allow.
+            var sessionCounts = Enumerable.Range(1, cores).ToArray();
+            var sleep = await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost with { CpuBound = false }, sessionCounts), cancellationToken).ConfigureAwait(false);
+            var cpu = await BatchThroughputScenario.RunAsync(new BatchParameters(options.Cost with { CpuBound = true }, sessionCounts), cancellationToken).ConfigureAwait(false);
+            report.Add(Batch(sleep, cpu, cores));
         }
 
         report.Write(options.OutputDirectory);
@@ -59,12 +79,13 @@ public static class ReportBuilder
         return 0;
     }
 
-    private static ReportSection FanOut(IReadOnlyList<FanOutPoint> points, ReportOptions options)
+    private static ReportSection FanOut(IReadOnlyList<FanOutPoint> points, IReadOnlyList<FanOutPoint> cpuPoints, ReportOptions options)
     {
-        var table = new StringBuilder("| candidates K | sessions N | measured | ideal ceil(K/N) × tactic | efficiency |\n| ---: | ---: | ---: | ---: | ---: |\n");
+        var table = new StringBuilder("| candidates K | sessions N | measured, sleep mode | ideal ceil(K/N) × tactic | efficiency, sleep mode | measured, CPU mode | efficiency, CPU mode |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         foreach (var point in points.OrderBy(p => p.Candidates).ThenBy(p => p.Sessions))
         {
-            table.Append(CultureInfo.InvariantCulture, $"| {point.Candidates} | {point.Sessions} | {Ms(point.Measured)} | {Ms(point.Ideal)} | {point.Efficiency:P1} |\n");
+            var cpu = cpuPoints.Single(p => p.Candidates == point.Candidates && p.Sessions == point.Sessions);
+            table.Append(CultureInfo.InvariantCulture, $"| {point.Candidates} | {point.Sessions} | {Ms(point.Measured)} | {Ms(point.Ideal)} | {point.Efficiency:P1} | {Ms(cpu.Measured)} | {cpu.Efficiency:P1} |\n");
         }
 
         var candidates = points.Select(p => p.Candidates).Distinct().Order().ToArray();
@@ -76,25 +97,77 @@ public static class ReportBuilder
         var eight = points.Where(p => p.Candidates >= 8 && p.Sessions > 1).ToArray();
         var worst = eight.MinBy(p => p.Efficiency)!;
         return new ReportSection("fan-out", "1. Fan-out: K candidates on N sessions",
-            $"One goal, K candidate tactics, N warm sessions, each tactic costing {options.Cost.TacticMilliseconds} ms in Lean. The proof state was already in every session (the steady state the editor sees); each point is the median of {(options.Quick ? 1 : 3)} batches. Efficiency = ideal / measured.",
+            $"One goal, K candidate tactics, N warm sessions, each tactic costing {options.Cost.TacticMilliseconds} ms in Lean. The proof state was already in every session (the steady state the editor sees); each point is the median of {(options.Quick ? 1 : 3)} batches. Efficiency = ideal / measured. Sleep mode (the stand-in sleeps for Lean's time) shows what the scheduling achieves; CPU mode (it burns that time as CPU, as real Lean does) shows what {Environment.ProcessorCount} cores allow: N = 4 sessions cannot beat 2 cores. The target is checked in sleep mode.",
             table.ToString(),
             new JsonObject { ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject { ["candidates"] = p.Candidates, ["sessions"] = p.Sessions, ["measuredMs"] = p.Measured.TotalMilliseconds, ["idealMs"] = p.Ideal.TotalMilliseconds, ["efficiency"] = p.Efficiency }).ToArray()) },
             chart,
             [new TargetCheck("parallel efficiency, K ≥ 8 candidates, N ≥ 2 sessions (worst point)", "≥ 90%", string.Create(CultureInfo.InvariantCulture, $"{worst.Efficiency:P1} (K={worst.Candidates}, N={worst.Sessions})"), worst.Efficiency >= 0.9)]);
     }
 
+    private static ReportSection Shipped(IReadOnlyList<ShippedServerBuild> builds)
+    {
+        var table = new StringBuilder("| server build | installed | zipped (what it adds to the VSIX) | start → `initialize` answered, median | min – max | resident memory after initialize |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var build in builds)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"| {build.Name} | {build.InstalledMegabytes:0.0} MB | {build.ZippedMegabytes:0.0} MB | {Ms(build.StartMedian)} (of {build.Starts.Count}) | {Ms(build.Starts.Min())} – {Ms(build.Starts.Max())} | {build.ResidentAfterInitializeMb:0.0} MB |\n");
+        }
+
+        var readyToRun = builds[^1];
+        var selfContained = builds[1];
+        return new ReportSection("shipped", "4b. The shipped server: size, start-up, memory",
+            "The server published as `npm run package` publishes it (`client-vscode/scripts/package.mjs`): the universal VSIX's framework-dependent build, and for this machine's platform the self-contained build with and without ReadyToRun (the platform VSIX ships ReadyToRun). Each is started as a process and timed to the `initialize` answer; sizes are the published folder and that folder zipped with Deflate.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["builds"] = new JsonArray(builds.Select(b => (JsonNode)new JsonObject
+                {
+                    ["name"] = b.Name,
+                    ["installedMb"] = b.InstalledMegabytes,
+                    ["zippedMb"] = b.ZippedMegabytes,
+                    ["startMedianMs"] = b.StartMedian.TotalMilliseconds,
+                    ["residentAfterInitializeMb"] = b.ResidentAfterInitializeMb,
+                }).ToArray()),
+                ["readyToRunSavesMs"] = (selfContained.StartMedian - readyToRun.StartMedian).TotalMilliseconds,
+                ["readyToRunCostsZippedMb"] = readyToRun.ZippedMegabytes - selfContained.ZippedMegabytes,
+            });
+    }
+
+    private static ReportSection NaiveFull(NaiveFullRunResult r)
+    {
+        var table = new StringBuilder("| approach | total for the 20-sorry file | first verified suggestion | REPL processes started | verifications | sorries solved | LeanAssist is faster by |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        void Row(string name, MeasuredRun run, bool leanAssist) => table.Append(CultureInfo.InvariantCulture,
+            $"| {name} | {S(run.Total)} | {(leanAssist ? "–" : S(run.FirstVerified))} | {run.Processes} | {run.Verifications} | {run.Solved} | {(leanAssist ? "–" : $"{run.Total / r.LeanAssist.Total:0.0}×")} |\n");
+        Row("naive: a fresh process per candidate, every candidate, sequential", r.Naive, false);
+        Row("naive, careful: the same, stopping at a sorry's first closing candidate", r.NaiveFirstHit, false);
+        Row($"LeanAssist `prove`, cold start, {r.Parameters.Sessions} sessions (portfolio only)", r.LeanAssist, true);
+        return new ReportSection("naive-full", "2b. Naive baselines, run in full",
+            $"Every figure here is measured: the naive runs start one REPL stand-in process per candidate, one after another, for the same file and the same candidates LeanAssist tried (its own order), each importing the header, elaborating the file down to the sorry and running the candidate on its proof state. The header import costs {r.Parameters.Cost.HeaderSeconds} s here (not 12 s), so that the full naive run ends in minutes; the ratios hold under this one cost model ({r.Parameters.Cost}) and grow with the header's cost.",
+            table.ToString(),
+            new JsonObject
+            {
+                ["headerSeconds"] = r.Parameters.Cost.HeaderSeconds,
+                ["naiveTotalS"] = r.Naive.Total.TotalSeconds,
+                ["naiveProcesses"] = r.Naive.Processes,
+                ["naiveFirstHitTotalS"] = r.NaiveFirstHit.Total.TotalSeconds,
+                ["naiveFirstHitProcesses"] = r.NaiveFirstHit.Processes,
+                ["leanAssistTotalS"] = r.LeanAssist.Total.TotalSeconds,
+                ["naiveRatio"] = r.Naive.Total / r.LeanAssist.Total,
+                ["naiveFirstHitRatio"] = r.NaiveFirstHit.Total / r.LeanAssist.Total,
+            });
+    }
+
     private static ReportSection NaiveVsWarm(NaiveVsWarmResult r, ReportOptions options)
     {
         var table = new StringBuilder()
-            .Append("| | naive: fresh process per candidate, sequential | LeanAssist, cold start | LeanAssist, after a restart (warm caches) |\n| --- | ---: | ---: | ---: |\n")
+            .Append("| | naive: fresh process per candidate, sequential (**computed**, see below) | LeanAssist, cold start | LeanAssist, after a restart (warm caches) |\n| --- | ---: | ---: | ---: |\n")
             .Append(CultureInfo.InvariantCulture, $"| time to the first verified suggestion, nothing running | {S(r.NaiveFirstSuggestion)} | {S(r.WarmFirstSuggestion)} | – |\n")
             .Append(CultureInfo.InvariantCulture, $"| time to the first verified suggestion, sessions warm (the file is open in the editor) | {S(r.NaiveFirstSuggestion)} | {S(r.WarmSessionsFirstSuggestion)} | – |\n")
             .Append(CultureInfo.InvariantCulture, $"| total for the 20-sorry file | {S(r.NaiveTotal)} | {S(r.WarmTotal)} | {Ms(r.RepeatTotal)} |\n")
             .Append(CultureInfo.InvariantCulture, $"| Lean requests | {r.CandidateRuns} processes | {r.LeanRequests} | {r.RepeatLeanRequests} (processes started: {r.RepeatLeanProcesses}) |\n")
             .Append(CultureInfo.InvariantCulture, $"| LLM calls | – | {r.LlmCalls} | {r.RepeatLlmCalls} |\n")
             .Append(CultureInfo.InvariantCulture, $"\nOutcome: {r.Solved} solved, {r.ProgressOnly} progress only, {r.Unsolved} unsolved; {r.CandidateRuns} candidates verified; on the warm repeat {r.RepeatVerdictCacheHits} verdicts came from the cache.\n\n")
-            .Append(CultureInfo.InvariantCulture, $"Ratios: the naive approach takes **{r.TotalRatio:0}×** as long for the file; to the first verified suggestion **{r.FirstSuggestionRatio:0.0}×** from nothing running (both pay one header import) and **{r.WarmSessionsFirstSuggestionRatio:0}×** with warm sessions.\n\n")
-            .Append(CultureInfo.InvariantCulture, $"How the naive numbers are obtained: {r.NaivePerVerification.TotalSeconds:0.00} s is the measured median of fresh stand-in processes that each import the header, elaborate the file and check one candidate (as `lake env lean` on the file with the candidate in place would); the total is that time × the {r.CandidateRuns} verifications LeanAssist made, one after another; the first suggestion is that time × {r.NaiveFirstVerifiedIndex} (the position of the first verified candidate of the first sorry in the portfolio's order). Running all {r.CandidateRuns} would take {S(r.NaiveTotal)} per report.");
+            .Append(CultureInfo.InvariantCulture, $"Computed ratios (they restate the header-cost assumption; section 2b has ratios from runs): the naive approach would take {r.TotalRatio:0}× as long for the file; to the first verified suggestion {r.FirstSuggestionRatio:0.0}× from nothing running (both pay one header import) and {r.WarmSessionsFirstSuggestionRatio:0}× with warm sessions.\n\n")
+            .Append(CultureInfo.InvariantCulture, $"How the naive numbers are computed: {r.NaivePerVerification.TotalSeconds:0.00} s is the measured mean of {options.NaiveSamples} fresh stand-in processes that each import the header, elaborate the file and check one candidate (as `lake env lean` on the file with the candidate in place would); the total is that time × the {r.CandidateRuns} verifications LeanAssist made, one after another; the first suggestion is that time × {r.NaiveFirstVerifiedIndex} (the position of the first verified candidate of the first sorry in the portfolio's order). Running all {r.CandidateRuns} would take {S(r.NaiveTotal)} per report.");
         var chart = new SvgBarChart("20-sorry file: naive vs LeanAssist", "seconds", ["first suggestion, cold", "first suggestion, warm sessions", "whole file"],
             [
                 new ChartSeries("naive (fresh process per candidate)", [r.NaiveFirstSuggestion.TotalSeconds, r.NaiveFirstSuggestion.TotalSeconds, r.NaiveTotal.TotalSeconds]),
@@ -139,7 +212,7 @@ public static class ReportBuilder
 
         table.Append(CultureInfo.InvariantCulture, $"\nVerdict cache: {r.VerdictHitRate:P1} of {r.VerdictLookups} lookups hit. LLM cache: {r.LlmHitRate:P1} of {r.LlmLookups} lookups hit.\n\n")
             .Append("| time the editor waited for code actions (one request after every keystroke) | p50 | p90 | p99 | max of |\n| --- | ---: | ---: | ---: | ---: |\n")
-            .Append(CultureInfo.InvariantCulture, $"| over stdio, while the server recomputes in the background | {Ms(r.CodeActionWait.P50)} | {Ms(r.CodeActionWait.P90)} | {Ms(r.CodeActionWait.P99)} | {r.CodeActionWait.Count} requests |\n");
+            .Append(CultureInfo.InvariantCulture, $"| over stdio, while the server recomputes in the background | {Ms(r.CodeActionWait.P50)} | {Ms(r.CodeActionWait.P90)} | {r.CodeActionWait.P99OrMax(Ms)} | {r.CodeActionWait.Count} requests |\n");
         var chart = new SvgBarChart("Edit replay: work per phase", "calls", r.Phases.Select(p => p.Name).ToArray(),
             [new ChartSeries("Lean requests", r.Phases.Select(p => (double)p.LeanRequests).ToArray()), new ChartSeries("LLM calls", r.Phases.Select(p => (double)p.LlmCalls).ToArray())]);
         return new ReportSection("edit-replay", "3. Edit replay",
@@ -154,7 +227,7 @@ public static class ReportBuilder
                 ["codeActionWaitP99Ms"] = r.CodeActionWait.P99.TotalMilliseconds,
             },
             chart,
-            [new TargetCheck("code-action wait while typing (stdio)", "p99 < 10 ms", Ms(r.CodeActionWait.P99), r.CodeActionWait.P99 < TimeSpan.FromMilliseconds(10))]);
+            [new TargetCheck("code-action wait while typing (stdio)", "p99 < 10 ms", r.CodeActionWait.P99OrMax(Ms), r.CodeActionWait.P99 < TimeSpan.FromMilliseconds(10))]);
     }
 
     private static ReportSection Protocol(ProtocolResult r, (string Table, double FramingMegabytesPerSecond) micro)
@@ -194,32 +267,73 @@ public static class ReportBuilder
             chart,
             [
                 new TargetCheck("process start to initialize (median)", "< 300 ms", Ms(r.StartMedian), r.StartMedian < TimeSpan.FromMilliseconds(300)),
-                new TargetCheck("trivial request round trip, in process", "p99 < 1 ms", Ms(r.TrivialInProcess.P99), r.TrivialInProcess.P99 < TimeSpan.FromMilliseconds(1)),
-                new TargetCheck("trivial request round trip, over stdio", "p99 < 5 ms", Ms(r.TrivialStdio.P99), r.TrivialStdio.P99 < TimeSpan.FromMilliseconds(5)),
-                new TargetCheck("code action with results known, over stdio", "p99 < 10 ms", Ms(r.CodeActionStdio.P99), r.CodeActionStdio.P99 < TimeSpan.FromMilliseconds(10)),
+                new TargetCheck("trivial request round trip, in process", "p99 < 1 ms", r.TrivialInProcess.P99OrMax(Ms), r.TrivialInProcess.P99 < TimeSpan.FromMilliseconds(1)),
+                new TargetCheck("trivial request round trip, over stdio", "p99 < 5 ms", r.TrivialStdio.P99OrMax(Ms), r.TrivialStdio.P99 < TimeSpan.FromMilliseconds(5)),
+                new TargetCheck("code action with results known, over stdio", "p99 < 10 ms", r.CodeActionStdio.P99OrMax(Ms), r.CodeActionStdio.P99 < TimeSpan.FromMilliseconds(10)),
                 new TargetCheck("resident memory after initialize", "< 80 MB", string.Create(CultureInfo.InvariantCulture, $"{r.ResidentAfterInitializeMb:0.0} MB"), r.ResidentAfterInitializeMb < 80),
             ]);
 
         static string Row(string what, LatencyStats s) =>
-            string.Create(CultureInfo.InvariantCulture, $"| {what} | {Ms(s.P50)} | {Ms(s.P90)} | {Ms(s.P99)} | {s.Count} |\n");
+            string.Create(CultureInfo.InvariantCulture, $"| {what} | {Ms(s.P50)} | {Ms(s.P90)} | {s.P99OrMax(Ms)} | {s.Count} |\n");
     }
 
-    private static ReportSection Batch(IReadOnlyList<BatchPoint> points, int cores)
+    private static ReportSection Batch(IReadOnlyList<BatchPoint> sleep, IReadOnlyList<BatchPoint> cpu, int cores)
     {
-        var baseline = points.Single(p => p.Sessions == 1).Total;
-        var table = new StringBuilder("| sessions N | sorries | solved | candidates verified | total | speed-up vs N=1 |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        foreach (var point in points)
+        var table = new StringBuilder("| stand-in | sessions N | sorries | solved | candidates verified | total | speed-up vs N=1 | bound with a serial import (computed) | after the imports | its speed-up vs N=1 |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (var (mode, points) in new[] { ("sleep", sleep), ("CPU", cpu) })
         {
-            table.Append(CultureInfo.InvariantCulture, $"| {point.Sessions} | {point.Sorries} | {point.Solved} | {point.CandidateRuns} | {S(point.Total)} | {baseline / point.Total:0.00}× |\n");
+            var one = points.Single(p => p.Sessions == 1);
+            foreach (var point in points)
+            {
+                // Amdahl: the import happens once per session, all at once, and no session count shortens it.
+                var import = one.Total - one.AfterImports;
+                var bound = one.Total / (import + (one.AfterImports / point.Sessions));
+                table.Append(CultureInfo.InvariantCulture, $"| {mode} | {point.Sessions} | {point.Sorries} | {point.Solved} | {point.CandidateRuns} | {S(point.Total)} | {one.Total / point.Total:0.00}× | {bound:0.00}× | {S(point.AfterImports)} | {one.AfterImports / point.AfterImports:0.00}× |\n");
+            }
         }
 
-        var chart = new SvgBarChart("prove over a directory: speed-up vs sessions", "× faster than N=1", points.Select(p => $"N={p.Sessions}").ToArray(),
-            [new ChartSeries("speed-up", points.Select(p => baseline / p.Total).ToArray()), new ChartSeries("ideal", points.Select(p => (double)p.Sessions).ToArray())]);
+        // The timeline of the run with the most sessions, in each mode: where the time went per session.
+        foreach (var (mode, points) in new[] { ("sleep", sleep), ("CPU", cpu) })
+        {
+            var widest = points.MaxBy(p => p.Sessions)!;
+            table.Append(CultureInfo.InvariantCulture, $"\nTimeline, {mode} mode, N={widest.Sessions} (run {S(widest.Total)}; from the stand-in's own request log):\n\n| REPL process | first request at | header import | verifying | idle | requests |\n| ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            foreach (var session in widest.Timeline)
+            {
+                table.Append(CultureInfo.InvariantCulture, $"| {session.Process} | {S(session.FirstRequest)} | {S(session.Import)} | {S(session.Busy)} | {S(session.Idle)} | {session.Requests} |\n");
+            }
+        }
+
+        double SpeedUp(IReadOnlyList<BatchPoint> points, int n) =>
+            points.FirstOrDefault(p => p.Sessions == n) is { } point ? points.Single(p => p.Sessions == 1).AfterImports / point.AfterImports : double.NaN;
+        double WholeRun(IReadOnlyList<BatchPoint> points, int n) =>
+            points.FirstOrDefault(p => p.Sessions == n) is { } point ? points.Single(p => p.Sessions == 1).Total / point.Total : double.NaN;
+        var sleepTwo = SpeedUp(sleep, 2);
+        var cpuTwo = SpeedUp(cpu, 2);
+        var chart = new SvgBarChart("prove over a directory: speed-up vs sessions", "× faster than N=1", sleep.Select(p => $"N={p.Sessions}").ToArray(),
+        [
+            new ChartSeries("sleep mode", sleep.Select(p => sleep.Single(q => q.Sessions == 1).Total / p.Total).ToArray()),
+            new ChartSeries("CPU mode", cpu.Select(p => cpu.Single(q => q.Sessions == 1).Total / p.Total).ToArray()),
+            new ChartSeries("ideal", sleep.Select(p => (double)p.Sessions).ToArray()),
+        ]);
+        JsonNode Points(IReadOnlyList<BatchPoint> points) => new JsonArray(points.Select(p => (JsonNode)new JsonObject
+        {
+            ["sessions"] = p.Sessions,
+            ["totalS"] = p.Total.TotalSeconds,
+            ["sorries"] = p.Sorries,
+            ["speedUp"] = points.Single(q => q.Sessions == 1).Total / p.Total,
+            ["afterImportsS"] = p.AfterImports.TotalSeconds,
+            ["afterImportsSpeedUp"] = points.Single(q => q.Sessions == 1).AfterImports / p.AfterImports,
+            ["timeline"] = new JsonArray(p.Timeline.Select(t => (JsonNode)new JsonObject { ["process"] = t.Process, ["importS"] = t.Import.TotalSeconds, ["busyS"] = t.Busy.TotalSeconds, ["idleS"] = t.Idle.TotalSeconds }).ToArray()),
+        }).ToArray());
         return new ReportSection("batch", "5. Batch throughput",
-            $"`prove` over a directory of 20-sorry files from a cold start (the header import once per session, in parallel, is included), N = 1..{cores} (the machine's cores). The stand-in sleeps for Lean's time, so this measures LeanAssist's scheduling; real Lean is CPU-bound and cannot use more sessions than cores.",
+            $"`prove` over a directory of 8 files with 40 sorries from a cold start (the header import once per session, in parallel, is included), N = 1..{cores} (the machine's cores), with the command line's scheduling: one queue of targets across files, 2 × N targets and files in flight (at least 4). In **sleep** mode the stand-in sleeps for Lean's time: that measures LeanAssist's scheduling. In **CPU** mode it burns that time as CPU, as real Lean does: that measures what {cores} cores allow, LeanAssist's own CPU included. Every session imports the header at the same time and no number of sessions shortens that, so the whole run's speed-up is bounded (Amdahl; the bound column is computed from the N=1 run, not measured); the targets are checked on the part after the imports, which is what scheduling can shorten, and the whole-run figures stand beside them.",
             table.ToString(),
-            new JsonObject { ["points"] = new JsonArray(points.Select(p => (JsonNode)new JsonObject { ["sessions"] = p.Sessions, ["totalS"] = p.Total.TotalSeconds, ["sorries"] = p.Sorries, ["speedUp"] = baseline / p.Total }).ToArray()) },
-            chart);
+            new JsonObject { ["sleep"] = Points(sleep), ["cpu"] = Points(cpu) },
+            chart,
+            [
+                new TargetCheck("batch speed-up with 2 sessions after the header imports, sleep mode (8 files, 40 sorries)", "≥ 1.8×", string.Create(CultureInfo.InvariantCulture, $"{sleepTwo:0.00}× (whole run {WholeRun(sleep, 2):0.00}×)"), sleepTwo >= 1.8),
+                new TargetCheck("batch speed-up with 2 sessions after the header imports, CPU mode (8 files, 40 sorries)", "≥ 1.6×", string.Create(CultureInfo.InvariantCulture, $"{cpuTwo:0.00}× (whole run {WholeRun(cpu, 2):0.00}×)"), cpuTwo >= 1.6),
+            ]);
     }
 
     /// <summary>BenchmarkDotNet's micro-benchmarks (framing and the REPL codec); returns its table and framing MB/s.</summary>

@@ -8,14 +8,22 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LeanAssist.Benchmarks.Scenarios;
 
 /// <summary>Mean and percentiles of a set of durations.</summary>
-public sealed record LatencyStats(TimeSpan Mean, TimeSpan P50, TimeSpan P90, TimeSpan P99, int Count)
+public sealed record LatencyStats(TimeSpan Mean, TimeSpan P50, TimeSpan P90, TimeSpan P99, int Count, TimeSpan Max)
 {
+    /// <summary>Below this many samples a p99 is mostly the maximum: reports say "max of n" instead.</summary>
+    public const int SamplesForP99 = 1000;
+
+    public bool HasP99 => Count >= SamplesForP99;
+
     public static LatencyStats From(IReadOnlyCollection<TimeSpan> samples)
     {
         var sorted = samples.Order().ToArray();
         TimeSpan At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Floor(q * sorted.Length))];
-        return new LatencyStats(TimeSpan.FromTicks((long)sorted.Average(s => s.Ticks)), At(0.5), At(0.9), At(0.99), sorted.Length);
+        return new LatencyStats(TimeSpan.FromTicks((long)sorted.Average(s => s.Ticks)), At(0.5), At(0.9), At(0.99), sorted.Length, sorted[^1]);
     }
+
+    /// <summary>The p99 when there are enough samples for one, else the maximum, labelled so.</summary>
+    public string P99OrMax(Func<TimeSpan, string> format) => HasP99 ? format(P99) : $"max of {Count}: {format(Max)}";
 
     public override string ToString() =>
         $"mean {Ms(Mean)}, p50 {Ms(P50)}, p90 {Ms(P90)}, p99 {Ms(P99)} (n={Count})";

@@ -8,14 +8,19 @@ namespace LeanAssist.Benchmarks.Scenarios;
 /// against (a Mathlib header import is quoted at 12 s cold).
 /// </summary>
 /// <param name="DeclarationMilliseconds">Elaborating the target declaration itself (its statement and the proof up to the sorry).</param>
+/// <param name="CpuBound">The stand-in burns these times as CPU (as real Lean does) instead of sleeping them.</param>
 public sealed record StandInCostModel(
     double HeaderSeconds = 12,
     double CommandMilliseconds = 5,
     double DeclarationMilliseconds = 20,
     double TacticMilliseconds = 50,
     double PickleMilliseconds = 30,
-    double UnpickleMilliseconds = 30)
+    double UnpickleMilliseconds = 30,
+    bool CpuBound = false)
 {
+    /// <summary>"sleep" or "CPU": how the stand-in spends Lean's time.</summary>
+    public string Mode => CpuBound ? "CPU" : "sleep";
+
     /// <summary>A stand-in script with this cost model; every candidate tactic ("candidate_N") closes the goal.</summary>
     public string ToScript(IEnumerable<JsonObject>? extraCommandRules = null)
     {
@@ -28,6 +33,7 @@ public sealed record StandInCostModel(
 
         var script = new JsonObject
         {
+            ["cpuBound"] = CpuBound,
             ["headerSeconds"] = HeaderSeconds,
             ["commandMs"] = CommandMilliseconds,
             ["tacticMs"] = TacticMilliseconds,
@@ -44,7 +50,7 @@ public sealed record StandInCostModel(
     public TimeSpan IdealBatch(int candidates, int sessions) => TimeSpan.FromMilliseconds(Math.Ceiling((double)candidates / sessions) * TacticMilliseconds);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"header {HeaderSeconds} s, command {CommandMilliseconds} ms, declaration {DeclarationMilliseconds} ms, tactic {TacticMilliseconds} ms, pickle {PickleMilliseconds} ms, unpickle {UnpickleMilliseconds} ms");
+        $"header {HeaderSeconds} s, command {CommandMilliseconds} ms, declaration {DeclarationMilliseconds} ms, tactic {TacticMilliseconds} ms, pickle {PickleMilliseconds} ms, unpickle {UnpickleMilliseconds} ms, {Mode} mode");
 }
 
 /// <summary>The Lean file every scenario verifies: a Mathlib header, a few commands, and the target's sorry.</summary>

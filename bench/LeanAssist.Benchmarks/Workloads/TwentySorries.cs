@@ -14,10 +14,11 @@ public static class TwentySorries
 {
     public const int Count = 20;
 
-    public static string File(int variant = 0)
+    /// <param name="count">Sorries in the file (the four kinds in turn).</param>
+    public static string File(int variant = 0, int count = Count)
     {
         var text = new StringBuilder("import Mathlib\n\nopen Nat\n\n");
-        for (var i = 0; i < Count; i++)
+        for (var i = 0; i < count; i++)
         {
             var k = i + (variant * 100);
             text.Append((i % 4) switch
@@ -33,11 +34,13 @@ public static class TwentySorries
     }
 
     /// <summary>The script on <paramref name="cost"/>'s header, tactic and command costs.</summary>
-    public static string Script(StandInCostModel cost) => Script(cost.HeaderSeconds, cost.TacticMilliseconds, cost.CommandMilliseconds);
+    public static string Script(StandInCostModel cost) => Script(cost.HeaderSeconds, cost.TacticMilliseconds, cost.CommandMilliseconds, cost.CpuBound);
 
     /// <summary>The script: <paramref name="tacticMs"/> per tactic, the header and command costs given.</summary>
-    public static string Script(double headerSeconds, double tacticMs, double commandMs = 5) => new JsonObject
+    /// <param name="cpuBound">Lean's time burnt as CPU by the stand-in rather than slept.</param>
+    public static string Script(double headerSeconds, double tacticMs, double commandMs = 5, bool cpuBound = false) => new JsonObject
     {
+        ["cpuBound"] = cpuBound,
         ["headerSeconds"] = headerSeconds,
         ["commandMs"] = commandMs,
         ["tacticMs"] = tacticMs,

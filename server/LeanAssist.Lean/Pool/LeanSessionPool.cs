@@ -29,7 +29,7 @@ namespace LeanAssist.Lean.Pool;
 /// jobs that waited for them with the reason. Sessions are recycled after
 /// <see cref="ReplOptions.RecycleAfterRequests"/> requests or above the memory limit.
 /// </remarks>
-public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
+public sealed partial class LeanSessionPool : ILeanSessionPool, IDisposable
 {
     private readonly Counter<long>? _restartCounter;
     private readonly Histogram<double>? _requestDuration;
@@ -76,7 +76,8 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LeanSessionPool>();
         _lastCommand = options.CurrentValue.Command;
-        _pickleDirectory = Path.Combine(LeanAssistDirectories.CacheRoot, "proofstates", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
+        _pickleDirectory = Path.Combine(ProofStatesDirectory, $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..24]);
+        RunObserved(() => Task.FromResult(SweepDeadPickleFolders(ProofStatesDirectory, _logger)), "sweeping pickle folders of dead processes");
         // The outcome store is not opened here: the editor's settings may arrive after the pool is built
         // (see OutcomeStore), and with persistOutcomes off nothing may go to disk.
         _outcomeStores = new SqliteStoreSlot(path => OpenOutcomeStore(path, _logger));
@@ -127,10 +128,10 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var plan = _launcher.Resolve(request.ProjectRoot);
-        var (snapshot, observed) = Observe(plan, request.Text);
+        var (snapshot, observed, headerText) = Observe(plan, request.Text);
         // No session is wished for yet: when every command's outcome is known (a warm repeat), the file
         // loads without Lean, and starting a session here would import the header for nothing.
-        var group = GetOrCreateGroup(plan, snapshot, observed, desiredSessions: 0);
+        var group = GetOrCreateGroup(plan, snapshot, observed, headerText, desiredSessions: 0);
         var counters = new LeanWorkCounters();
         var problems = new List<string>();
         // Built once: elaboration, the job's affinity and the targets' proof state handles all walk it.
@@ -219,8 +220,8 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     public Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken)
     {
         var plan = _launcher.Resolve(projectRoot);
-        var (snapshot, observed) = Observe(plan, text);
-        GetOrCreateGroup(plan, snapshot, observed, _options.CurrentValue.EffectiveSessions);
+        var (snapshot, observed, headerText) = Observe(plan, text);
+        GetOrCreateGroup(plan, snapshot, observed, headerText, _options.CurrentValue.EffectiveSessions);
         Pump();
         return Task.CompletedTask;
     }
@@ -438,7 +439,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
 
         foreach (var session in toStart)
         {
-            _ = Task.Run(() => StartSessionAsync(session));
+            RunObserved(() => StartSessionAsync(session), $"starting Lean session {session.Id}");
         }
 
         RaiseSnapshotIfChanged();
@@ -578,6 +579,12 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         catch (Exception e) when (e is ReplFailureException or LeanHeaderException or OperationCanceledException)
         {
             OnStartFailed(session, e);
+        }
+        catch (Exception e)
+        {
+            // Whatever it was, the session must not stay "Starting" with work waiting for it.
+            _logger.LogError(e, "Lean session {Id} failed to start unexpectedly.", session.Id);
+            OnStartFailed(session, new ReplFailureException(ReplFailureKind.Exited, $"the session could not start ({e.GetType().Name}: {e.Message})", e));
         }
 
         Pump();
@@ -750,7 +757,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
         _logger.LogInformation("Lean session {Id} stopped ({Reason}).", session.Id, reason);
         if (session.Process is { } process)
         {
-            _ = Task.Run(async () => await process.DisposeAsync().ConfigureAwait(false));
+            RunObserved(async () => await process.DisposeAsync().ConfigureAwait(false), $"stopping Lean session {session.Id}");
         }
     }
 
@@ -806,9 +813,11 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                     if (!_sessions.Any(s => s.Group == group) && !_interactive.Concat(_background).Any(j => j.Group == group)
                         && Stopwatch.GetElapsedTime(group.LastUsedTimestamp) > grace)
                     {
-                        _groups.Remove(group.Key);
+                        ForgetGroupLocked(group);
                     }
                 }
+
+                ReleaseIdleGroupsLocked();
             }
 
             if (options.IdleMinutes > 0)
@@ -864,7 +873,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
                 }
             }
 
-            _ = RestartAllAsync(CancellationToken.None);
+            RunObserved(() => RestartAllAsync(CancellationToken.None), "restarting the Lean sessions after the REPL command changed");
             return;
         }
 
@@ -887,13 +896,16 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
     /// stat calls: see <see cref="LeanHeaderDependencies"/>). The observation number, taken after looking at
     /// the disk, orders what was seen: a higher number saw the same build or a newer one.
     /// </summary>
-    private (LeanFileSnapshot Snapshot, long Observed) Observe(ReplLaunchPlan plan, SourceText text)
+    private (LeanFileSnapshot Snapshot, long Observed, string HeaderText) Observe(ReplLaunchPlan plan, SourceText text)
     {
-        var snapshot = LeanFileSnapshot.Create(text, plan.Toolchain, header => LeanHeaderDependencies.Describe(plan.ProjectRoot, header.Modules));
-        return (snapshot, Interlocked.Increment(ref _observations));
+        // Read once: the options in the fingerprint are the ones the sessions apply (see LakeLeanOptions).
+        var leanOptions = LakeLeanOptions.Read(plan.ProjectRoot);
+        var snapshot = LeanFileSnapshot.Create(text, plan.Toolchain, header => LeanHeaderDependencies.Describe(plan.ProjectRoot, header.Modules, leanOptions));
+        return (snapshot, Interlocked.Increment(ref _observations), LakeLeanOptions.ApplyToHeader(snapshot.HeaderText, leanOptions));
     }
 
-    private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, long observed, int desiredSessions)
+    /// <param name="headerText">What the sessions send first: the header, and the lakefile's options (see <see cref="LakeLeanOptions.ApplyToHeader"/>).</param>
+    private SessionGroup GetOrCreateGroup(ReplLaunchPlan plan, LeanFileSnapshot snapshot, long observed, string headerText, int desiredSessions)
     {
         var key = new SessionGroupKey(plan.ProjectRoot, snapshot.HeaderFingerprint);
         // Without the state of their build: groups sharing it are one header at different builds, and only the newest is kept warm.
@@ -903,7 +915,7 @@ public sealed class LeanSessionPool : ILeanSessionPool, IDisposable
             ThrowIfDisposed();
             if (!_groups.TryGetValue(key, out var group))
             {
-                group = new SessionGroup(key, plan.Launch, snapshot.HeaderText, OutcomeStore);
+                group = new SessionGroup(key, plan.Launch, headerText, OutcomeStore);
                 _groups[key] = group;
             }
 

@@ -27,13 +27,18 @@ internal sealed record CommandOutcome(IReadOnlyList<ReplMessage> Messages, IRead
 /// (<c>repl.persistOutcomes</c>, <c>repl.outcomeCacheDirectory</c>) can arrive or change after the group
 /// exists, and null means nothing goes to disk.
 /// </param>
-internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, int capacity = 50_000)
+internal sealed class CommandOutcomeCache(Func<SqliteCacheStore?>? disk = null, int capacity = CommandOutcomeCache.DefaultCapacity)
 {
     /// <summary>What the disk store holds (another kind in the file means it is rebuilt).</summary>
     public const string StoreKind = "lean-outcomes";
 
     /// <summary>The format of stored outcomes; 2 since fingerprints name the imports' build.</summary>
     public const int StoreSchemaVersion = 2;
+
+    /// <summary>Outcomes one group keeps in memory (every edit adds the commands below it): a long day's edits stay bounded; the disk store keeps more.</summary>
+    public const int DefaultCapacity = 20_000;
+
+    public int MemoryCount => _outcomes.Count;
 
     private readonly ConcurrentDictionary<LeanFingerprint, CommandOutcome> _outcomes = new();
     private readonly ConcurrentQueue<LeanFingerprint> _insertionOrder = new();

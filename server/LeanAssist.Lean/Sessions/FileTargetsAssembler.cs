@@ -96,6 +96,9 @@ internal static class FileTargetsAssembler
             allProblems,
             complete,
             counters.Requests,
-            counters.LeanTime);
+            counters.LeanTime)
+        {
+            CheckedBy = plan.CheckedBy,
+        };
     }
 }

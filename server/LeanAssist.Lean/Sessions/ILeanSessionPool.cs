@@ -25,6 +25,14 @@ public interface ILeanSessionPool : IAsyncDisposable
     /// <exception cref="LeanUnavailableException">The queue cannot take all of them, or the pool is shut down.</exception>
     Task<IReadOnlyList<TacticRun>> RunTacticsAsync(LeanProofStateHandle target, IReadOnlyList<string> tactics, RequestPriority priority, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Elaborates the target's declaration with <paramref name="tactic"/> in place of its <c>sorry</c>, as a command on
+    /// the environment above the declaration, and says whether Lean accepts it (no error, no sorry of its own).
+    /// A refusal, timeout or crash is a <see cref="Verdicts.DeclarationVerdictKind.NotChecked"/> result, never an exception.
+    /// </summary>
+    /// <exception cref="LeanUnavailableException">The queue is full, or the pool is shut down.</exception>
+    Task<DeclarationCheck> CheckDeclarationAsync(LeanProofStateHandle target, string tactic, RequestPriority priority, CancellationToken cancellationToken);
+
     /// <summary>Starts the sessions for a file's header (its imports) ahead of need, e.g. when the file is opened.</summary>
     Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken);
 
@@ -37,6 +45,9 @@ public interface ILeanSessionPool : IAsyncDisposable
     /// <summary>Raised (on a thread-pool thread) when the counts in the snapshot change.</summary>
     event EventHandler<LeanPoolSnapshot>? SnapshotChanged;
 }
+
+/// <summary>The declaration check of one candidate and Lean's time for it.</summary>
+public sealed record DeclarationCheck(Verdicts.DeclarationVerdict Verdict, TimeSpan LeanTime);
 
 public enum LeanSessionState
 {
@@ -79,7 +90,14 @@ public sealed class LeanUnavailableException(LeanUnavailableReason reason, strin
 /// <summary>Where and how the REPL runs for a project.</summary>
 /// <param name="ProjectRoot">The directory the REPL runs in.</param>
 /// <param name="Toolchain">Identity of the Lean version (the lean-toolchain contents, plus the custom command when one is set), part of every fingerprint.</param>
-public sealed record ReplLaunchPlan(string ProjectRoot, string Toolchain, Repl.ReplLaunchSpec Launch);
+public sealed record ReplLaunchPlan(string ProjectRoot, string Toolchain, Repl.ReplLaunchSpec Launch)
+{
+    /// <summary>
+    /// Which Lean answers, for people reading a report: "Lean &lt;toolchain&gt; (lake env &lt;repl&gt;)", or
+    /// "custom REPL command: &lt;command&gt;" when <c>leanAssist.repl.command</c> replaces the REPL (a stand-in must never read like Lean's verdict).
+    /// </summary>
+    public string CheckedBy { get; init; } = $"Lean {Toolchain} ({Launch.Description})";
+}
 
 /// <summary>Decides how to launch the REPL for a project (settings, toolchain discovery, REPL builds).</summary>
 public interface IReplLaunchResolver

@@ -136,6 +136,9 @@ public sealed record LeanFileTargets(
     int LeanRequests,
     TimeSpan LeanTime)
 {
+    /// <summary>Which Lean checked the file (see <see cref="ReplLaunchPlan.CheckedBy"/>).</summary>
+    public string CheckedBy { get; init; } = Toolchain;
+
     /// <summary>None exactly when <see cref="IsComplete"/> holds and there are no <see cref="Problems"/>.</summary>
     public LeanLoadFailure Failure { get; init; } = IsComplete && Problems.Count == 0 ? LeanLoadFailure.None : LeanLoadFailure.Partial;
 }

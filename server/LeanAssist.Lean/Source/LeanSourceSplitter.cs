@@ -27,7 +27,7 @@ public enum LeanCommandKind
 /// <summary>
 /// The header of a Lean file: <c>module</c>/<c>prelude</c> and its imports. <see cref="Text"/> is the
 /// source from the first header token to the end of the last import (what is sent to the REPL);
-/// <see cref="ImportsText"/> is the normalized list of imports, one per line, that the header's
+/// <see cref="ImportsText"/> is the normalized header, one line per <c>prelude</c>/<c>module</c> word and per import (with its <c>public</c>/<c>meta</c>/<c>all</c>), that the header's
 /// fingerprint is computed from (comments and spacing in the header do not change it);
 /// <see cref="Modules"/> are the imported module names as written (<c>Mathlib.Tactic</c>, <c>«My Lib».Basic</c>).
 /// </summary>
@@ -146,10 +146,14 @@ public static class LeanSourceSplitter
         var i = 0;
         var imports = new List<string>();
         var modules = new List<string>();
+        var headerWords = new List<string>();
         var headerStart = tokens.Count > 0 ? tokens[0].Start : 0;
         var headerEnd = headerStart;
         while (i < tokens.Count && tokens[i].Kind == LeanTokenKind.Identifier && HeaderWords.Contains(tokens[i].GetText(text)))
         {
+            // `prelude` (no implicit `import Init`) and `module` (the module system: what is visible changes) decide
+            // the environment as much as the imports: they belong to the normalized header, hence to its fingerprint.
+            headerWords.Add(tokens[i].GetText(text));
             headerEnd = tokens[i].End;
             i++;
         }
@@ -202,7 +206,7 @@ public static class LeanSourceSplitter
             return (new LeanHeader(0, 0, string.Empty, string.Empty, [], []), 0);
         }
 
-        var header = new LeanHeader(headerStart, headerEnd, text[headerStart..headerEnd], string.Join('\n', imports), imports, modules);
+        var header = new LeanHeader(headerStart, headerEnd, text[headerStart..headerEnd], string.Join('\n', headerWords.Concat(imports)), imports, modules);
         return (header, i);
     }
 

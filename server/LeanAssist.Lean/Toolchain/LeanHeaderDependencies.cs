@@ -30,10 +30,15 @@ public static class LeanHeaderDependencies
     /// A text naming the project root (full path) and the current state of the dependencies of a header
     /// importing <paramref name="modules"/>; equal texts mean the same environment as far as can be seen on disk.
     /// </summary>
-    public static string Describe(string projectRoot, IReadOnlyList<string> modules)
+    public static string Describe(string projectRoot, IReadOnlyList<string> modules) =>
+        Describe(projectRoot, modules, LakeLeanOptions.Read(projectRoot));
+
+    /// <param name="leanOptions">The package's <c>leanOptions</c> as read once for this load (see <see cref="LakeLeanOptions"/>): they change what every command means.</param>
+    public static string Describe(string projectRoot, IReadOnlyList<string> modules, IReadOnlyList<LakeLeanOption> leanOptions)
     {
         ArgumentException.ThrowIfNullOrEmpty(projectRoot);
         ArgumentNullException.ThrowIfNull(modules);
+        ArgumentNullException.ThrowIfNull(leanOptions);
         var root = NormalizeRoot(projectRoot);
         var builder = new StringBuilder();
         builder.Append("root=").Append(root).Append('\n');
@@ -41,6 +46,11 @@ public static class LeanHeaderDependencies
         foreach (var module in modules)
         {
             builder.Append("module ").Append(module).Append('=').Append(ModuleStamp(root, module)).Append('\n');
+        }
+
+        if (leanOptions.Count > 0)
+        {
+            builder.Append(LakeLeanOptions.Describe(leanOptions)).Append('\n');
         }
 
         return builder.ToString();

@@ -37,7 +37,7 @@ public sealed class ReplLaunchResolver(
             var identity = $"{toolchain}+command:{LeanFingerprint.Compute(command).Value[..12]}";
             try
             {
-                return new ReplLaunchPlan(root, identity, ReplLaunchSpec.FromCommandLine(command, root));
+                return new ReplLaunchPlan(root, identity, ReplLaunchSpec.FromCommandLine(command, root)) { CheckedBy = "custom REPL command: " + command.Trim() };
             }
             catch (FormatException e)
             {

@@ -22,6 +22,12 @@ public enum TacticVerdictKind
 
     /// <summary>The tactic could not be run (no proof state, pool shut down, queue full). Never cache it.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The REPL refused the request for a reason that is not about the tactic (<c>{"message": "Unknown proof state."}</c>
+    /// and the like): a Lean-session problem. Never cache it, never report it as the tactic failing.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>Why a candidate <see cref="TacticVerdictKind.Failed"/>.</summary>
@@ -44,8 +50,11 @@ public enum TacticFailureReason
     /// <summary>proofStatus "Error: ..." (kernel type check failed and the like).</summary>
     KernelError,
 
-    /// <summary>The REPL refused the request: <c>{"message": ...}</c> ("Lean error: ... unknown tactic", "Unknown proof state.").</summary>
+    /// <summary>Lean could not parse the tactic, answered as <c>{"message": "Lean error: ..."}</c> ("unknown tactic"). Kept in memory at most, never on disk.</summary>
     ReplError,
+
+    /// <summary>The tactic closed the goal in tactic mode, but the declaration with it in place of its sorry failed to elaborate.</summary>
+    DeclarationFailed,
 
     /// <summary>A proofStatus this version does not know (or none at all): never taken as success.</summary>
     UnrecognizedStatus,
@@ -75,6 +84,8 @@ public sealed record TacticVerdict(
     public static TacticVerdict Crash(string detail) => new(TacticVerdictKind.Crash, TacticFailureReason.None, detail, [], []);
 
     public static TacticVerdict Unavailable(string detail) => new(TacticVerdictKind.Unavailable, TacticFailureReason.None, detail, [], []);
+
+    public static TacticVerdict Refused(string detail) => new(TacticVerdictKind.Refused, TacticFailureReason.None, detail, [], []);
 }
 
 /// <summary>The one place that decides what a tactic response means (the contract users trust; see DESIGN.md).</summary>
@@ -88,7 +99,8 @@ public static class TacticVerdicts
     /// <summary>Classifies the REPL's answer to a tactic request run on a state whose goals were <paramref name="goalsBefore"/>.</summary>
     public static TacticVerdict Classify(ReplResponse response, IReadOnlyList<string> goalsBefore) => response switch
     {
-        ReplErrorResponse error => Failed(TacticFailureReason.ReplError, error.Message, []),
+        ReplErrorResponse error when IsParseError(error.Message) => Failed(TacticFailureReason.ReplError, error.Message, []),
+        ReplErrorResponse error => Refused(error.Message),
         ReplTacticResponse tactic => Classify(tactic, goalsBefore),
         _ => TacticVerdict.Crash($"The REPL answered a tactic with a {response.GetType().Name}."),
     };
@@ -139,6 +151,16 @@ public static class TacticVerdicts
         return Failed(TacticFailureReason.UnrecognizedStatus,
             status is null ? "The REPL reported no proofStatus." : $"Unrecognized proofStatus \"{status}\".", response.Goals);
     }
+
+    /// <summary>
+    /// A refusal that is Lean's verdict on the tactic text: the REPL wraps the parser's error as "Lean error:\n&lt;input&gt;:…"
+    /// (the recorded <c>core/unknown_tactic</c>). Every other <c>{"message"}</c> ("Unknown proof state.",
+    /// "Unknown environment.") is about the session.
+    /// </summary>
+    public static bool IsParseError(string message) =>
+        message.StartsWith("Lean error:", StringComparison.Ordinal) && message.Contains("<input>:", StringComparison.Ordinal);
+
+    private static TacticVerdict Refused(string detail) => TacticVerdict.Refused(detail);
 
     private static TacticVerdict Failed(TacticFailureReason reason, string detail, IReadOnlyList<string> goals) =>
         new(TacticVerdictKind.Failed, reason, detail, goals, []);

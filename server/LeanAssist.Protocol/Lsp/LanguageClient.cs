@@ -5,15 +5,15 @@ using LeanAssist.Protocol.JsonRpc;
 namespace LeanAssist.Protocol.Lsp;
 
 /// <summary>What the server may say to, or ask of, the client (server-to-client messages).</summary>
-public sealed class LanguageClient(JsonRpcConnection connection, Func<ClientCapabilities?> capabilities, Func<TraceLevel> trace)
+public sealed class LanguageClient(JsonRpcConnection connection, Func<ClientCapabilities> capabilities, Func<TraceLevel> trace)
 {
     private static LspJsonContext Json => LspJsonContext.Default;
 
-    public bool SupportsWorkDoneProgress => capabilities()?.Window?.WorkDoneProgress == true;
+    public bool SupportsWorkDoneProgress => capabilities().Window?.WorkDoneProgress == true;
 
-    public bool SupportsConfiguration => capabilities()?.Workspace?.Configuration == true;
+    public bool SupportsConfiguration => capabilities().Workspace?.Configuration == true;
 
-    public bool SupportsDynamicConfigurationRegistration => capabilities()?.Workspace?.DidChangeConfiguration?.DynamicRegistration == true;
+    public bool SupportsDynamicConfigurationRegistration => capabilities().Workspace?.DidChangeConfiguration?.DynamicRegistration == true;
 
     public ValueTask LogMessageAsync(MessageType type, string message) =>
         connection.SendNotificationAsync(LspMethods.WindowLogMessage, new LogMessageParams(type, message), Json.LogMessageParams);

@@ -37,7 +37,7 @@ public sealed class LanguageServerEndpoint
     {
         _connection = connection;
         _logger = logger;
-        Client = new LanguageClient(connection, () => InitializeParams?.Capabilities, () => _trace);
+        Client = new LanguageClient(connection, () => ClientCapabilities, () => _trace);
         connection.Admission = Admit;
         connection.RequestCompleted += OnRequestCompleted;
         connection.HandlerFaulted += OnHandlerFaulted;
@@ -61,6 +61,9 @@ public sealed class LanguageServerEndpoint
 
     /// <summary>What the client said in <c>initialize</c> (null before).</summary>
     public InitializeParams? InitializeParams { get; private set; }
+
+    /// <summary>The client's capabilities as read from <c>initialize</c> (none before; unreadable members count as absent).</summary>
+    public ClientCapabilities ClientCapabilities { get; private set; } = new();
 
     /// <summary>Cancelled when the connection ends.</summary>
     public CancellationToken Closing => _connection.Closing;
@@ -134,6 +137,13 @@ public sealed class LanguageServerEndpoint
     private async ValueTask<InitializeResult> InitializeAsync(InitializeParams parameters, CancellationToken cancellationToken)
     {
         InitializeParams = parameters;
+        var capabilities = ClientCapabilitiesReader.Read(parameters.Capabilities);
+        ClientCapabilities = capabilities.Capabilities;
+        if (capabilities.Unreadable.Count > 0)
+        {
+            _logger.LogWarning("Client capabilities that could not be read count as absent: {Unreadable}", string.Join("; ", capabilities.Unreadable));
+        }
+
         _trace = ParseTrace(parameters.Trace);
         var result = _initialize is null
             ? new InitializeResult(new ServerCapabilities())

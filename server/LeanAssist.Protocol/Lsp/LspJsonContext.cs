@@ -10,6 +10,7 @@ namespace LeanAssist.Protocol.Lsp;
     RespectNullableAnnotations = true,
     RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(InitializeParams))]
+[JsonSerializable(typeof(ClientCapabilities))]
 [JsonSerializable(typeof(InitializeResult))]
 [JsonSerializable(typeof(SetTraceParams))]
 [JsonSerializable(typeof(LogTraceParams))]

@@ -27,6 +27,11 @@ public sealed record ClientInfo(string Name, string? Version = null);
 
 public sealed record WorkspaceFolder(string Uri, string Name);
 
+/// <remarks>
+/// <c>capabilities</c> stays raw JSON here: clients send hundreds of capability members in shapes that
+/// grow with every LSP version, and one the server cannot read must never fail <c>initialize</c>.
+/// <see cref="ClientCapabilitiesReader"/> reads what the server uses from it, leniently.
+/// </remarks>
 public sealed record InitializeParams(
     int? ProcessId = null,
     ClientInfo? ClientInfo = null,
@@ -34,10 +39,15 @@ public sealed record InitializeParams(
     string? RootPath = null,
     string? RootUri = null,
     JsonElement? InitializationOptions = null,
-    ClientCapabilities? Capabilities = null,
+    JsonElement? Capabilities = null,
     string? Trace = null,
-    WorkspaceFolder[]? WorkspaceFolders = null);
+    WorkspaceFolder[]? WorkspaceFolders = null,
+    MessageId? WorkDoneToken = null);
 
+/// <summary>
+/// The client capabilities the server reads, typed as LSP 3.17 defines them (members it does not use are
+/// not modelled and are ignored). Built by <see cref="ClientCapabilitiesReader"/>, never straight from the wire.
+/// </summary>
 public sealed record ClientCapabilities(
     WorkspaceClientCapabilities? Workspace = null,
     TextDocumentClientCapabilities? TextDocument = null,
@@ -59,15 +69,27 @@ public sealed record TextDocumentClientCapabilities(
 
 public sealed record CodeActionClientCapabilities(
     bool? DynamicRegistration = null,
+    CodeActionLiteralSupport? CodeActionLiteralSupport = null,
     bool? IsPreferredSupport = null,
+    bool? DisabledSupport = null,
     bool? DataSupport = null,
-    CodeActionResolveSupport? ResolveSupport = null);
+    CodeActionResolveSupport? ResolveSupport = null,
+    bool? HonorsChangeAnnotations = null);
+
+public sealed record CodeActionLiteralSupport(CodeActionKindValueSet CodeActionKind);
+
+public sealed record CodeActionKindValueSet(string[] ValueSet);
 
 public sealed record CodeActionResolveSupport(string[] Properties);
 
-public sealed record HoverClientCapabilities(string[]? ContentFormat = null);
+public sealed record HoverClientCapabilities(bool? DynamicRegistration = null, string[]? ContentFormat = null);
 
-public sealed record WindowClientCapabilities(bool? WorkDoneProgress = null, ShowMessageRequestClientCapabilities? ShowMessage = null);
+public sealed record WindowClientCapabilities(
+    bool? WorkDoneProgress = null,
+    ShowMessageRequestClientCapabilities? ShowMessage = null,
+    ShowDocumentClientCapabilities? ShowDocument = null);
+
+public sealed record ShowDocumentClientCapabilities(bool Support);
 
 public sealed record ShowMessageRequestClientCapabilities(MessageActionItemCapabilities? MessageActionItem = null);
 

@@ -149,6 +149,11 @@ public static class ProveCommand
         foreach (var file in report.Files)
         {
             text.AppendLine(file.Path + (file.Written ? "  (written)" : string.Empty));
+            if (file.CheckedBy is { } checkedBy)
+            {
+                text.AppendLine($"  checked by: {checkedBy}");
+            }
+
             foreach (var problem in file.Problems)
             {
                 text.AppendLine($"  problem: {problem}");
@@ -171,7 +176,8 @@ public static class ProveCommand
         var s = report.Summary;
         text.AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"{Count(s.Targets, "sorry", "sorries")} in {Count(s.Files, "file", "files")}: {s.Solved} solved, {s.ProgressOnly} progress only, {s.Unsolved} unsolved.")
-            .AppendLine(CultureInfo.InvariantCulture, $"Time {s.Seconds:0.00} s; Lean {s.LeanSeconds:0.00} s over {s.LeanRuns} candidate runs; verdict cache hits {s.VerdictCacheHits}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Checked by: {(s.CheckedBy.Count == 0 ? "no Lean (nothing was loaded)" : string.Join("; ", s.CheckedBy))}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Time {s.Seconds:0.00} s; Lean {s.LeanSeconds:0.00} s over {s.LeanRuns} candidate runs and {s.Confirmations} declaration checks; verdict cache hits {s.VerdictCacheHits}.")
             .AppendLine(usedLlm
                 ? string.Create(CultureInfo.InvariantCulture, $"LLM {s.LlmSeconds:0.00} s, {s.LlmCalls} calls, {s.InputTokens} input / {s.OutputTokens} output tokens, ${s.CostUsd:0.0000}; LLM cache hits {s.LlmCacheHits}.")
                 : "LLM: not used (built-in portfolio only; set --provider to use one).");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Documents;
 using LeanAssist.Server.Editor;
@@ -11,9 +12,12 @@ namespace LeanAssist.Server.Hover;
 /// <c>textDocument/hover</c> on a <c>sorry</c> with known results (and nowhere else, so the Lean server's
 /// hovers stay uncluttered): the candidates tried and their verdicts, and what it cost.
 /// </summary>
-public sealed class HoverHandler(DocumentStore documents, EditorSuggestions editor, TimeProvider time)
+public sealed partial class HoverHandler(DocumentStore documents, EditorSuggestions editor, TimeProvider time)
 {
     public const int MaxRows = 12;
+
+    /// <summary>Longest reason shown in a row, so that the table stays readable.</summary>
+    public const int MaxReasonLength = 100;
 
     public ValueTask<Protocol.Lsp.Hover?> HandleAsync(HoverParams parameters, CancellationToken cancellationToken)
     {
@@ -66,7 +70,7 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
         text.Append(CultureInfo.InvariantCulture, $"cache hits: {costs.VerdictCacheHits} verdicts, {costs.LlmCacheHits} LLM · total {costs.Total.TotalMilliseconds:0} ms");
         foreach (var problem in result.Problems)
         {
-            text.Append("\n\n⚠ ").Append(Cell(problem));
+            text.Append("\n\n⚠ ").Append(PlainCell(problem));
         }
 
         return text.ToString();
@@ -76,21 +80,52 @@ public sealed class HoverHandler(DocumentStore documents, EditorSuggestions edit
     {
         SuggestionVerdict.Solved => suggestion.TrustsCompiler ? "✅ closes the goal (trusting the compiler)" : "✅ closes the goal",
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
-        SuggestionVerdict.Failed when RemoteHover.NotRun(suggestion) => "⏸ " + Cell(FirstLine(suggestion.Error)),
-        SuggestionVerdict.Failed => "❌ " + Cell(FirstLine(suggestion.Error)),
-        SuggestionVerdict.Rejected => "⛔ " + Cell(FirstLine(suggestion.Error)),
+        SuggestionVerdict.Failed when RemoteHover.NotRun(suggestion) => "⏸ " + PlainCell(Reason(suggestion.Error)),
+        SuggestionVerdict.Failed => "❌ " + PlainCell(Reason(suggestion.Error)),
+        SuggestionVerdict.Rejected => "⛔ " + PlainCell(Reason(suggestion.Error)),
+        SuggestionVerdict.Unconfirmed => "◻ " + PlainCell(Reason(suggestion.Error)),
         _ when RemoteHover.RemoteTimeout(suggestion) => "⏱ remote timeout (says nothing about the tactic)",
-        _ => "⏱ timed out",
+        _ => "⏱ " + PlainCell(Reason(suggestion.Error ?? "timed out")),
     };
 
     /// <summary>Who proposed it: the proposer it was verified for, then the others that proposed the same tactic.</summary>
     private static string Sources(Suggestion suggestion) => Cell(string.Join(", ", suggestion.AlsoProposedBy.Prepend(suggestion.Source)));
 
-    private static string FirstLine(string? text)
+    /// <summary>
+    /// The reason for a table cell: Lean's first line, and while a line only introduces what follows (it ends
+    /// with ':', as in the REPL's "Lean error:\n&lt;input&gt;:1:1: unknown tactic"), the next one too, so the
+    /// cell says why and not only that something failed.
+    /// </summary>
+    public static string Reason(string? text)
     {
-        var line = (text ?? string.Empty).Split('\n')[0];
-        return line.Length > 80 ? line[..80] + "…" : line;
+        var lines = (text ?? string.Empty).Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
+        var reason = new StringBuilder();
+        foreach (var line in lines)
+        {
+            if (reason.Length > 0)
+            {
+                reason.Append(' ');
+            }
+
+            reason.Append(line);
+            if (!line.EndsWith(':'))
+            {
+                break;
+            }
+        }
+
+        return reason.Length > MaxReasonLength ? reason.ToString(0, MaxReasonLength) + "…" : reason.ToString();
     }
+
+    /// <summary>
+    /// Text shown as written: Markdown's punctuation escaped, so that Lean's <c>&lt;input&gt;:1:1</c> is not taken for
+    /// an HTML tag (VS Code drops it), nor <c>a * b</c> or <c>h_1</c> for emphasis; then kept in one line.
+    /// </summary>
+    public static string PlainCell(string text) => Cell(MarkdownPunctuation().Replace(text, @"\$0"));
+
+    /// <summary>CommonMark's backslash-escapable punctuation, less the backtick and the pipe, which <see cref="Cell"/> handles.</summary>
+    [GeneratedRegex(@"[\\*_{}\[\]()#+\-.!<>~&]", RegexOptions.CultureInvariant)]
+    private static partial Regex MarkdownPunctuation();
 
     /// <summary>Keeps a table cell in one line and its pipes from breaking the table.</summary>
     private static string Cell(string text) => text.Replace("\n", " ⏎ ", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal);

@@ -10,7 +10,8 @@ public sealed record ProveReport(IReadOnlyList<ProvedFile> Files, ProveSummary S
 /// <param name="Written">True when <c>--write</c> replaced solved sorries in this file.</param>
 /// <param name="Problems">What went wrong loading the file (Lean could not start, a command timed out) or writing it.</param>
 /// <param name="Complete">False when Lean could not check the whole file: sorries past the problem were not seen.</param>
-public sealed record ProvedFile(string Path, IReadOnlyList<ProvedTarget> Targets, IReadOnlyList<string> Problems, bool Written, bool Complete = true);
+/// <param name="CheckedBy">Which Lean checked it: "Lean &lt;toolchain&gt; (lake env &lt;repl&gt;)" or "custom REPL command: …"; null when it was not loaded.</param>
+public sealed record ProvedFile(string Path, IReadOnlyList<ProvedTarget> Targets, IReadOnlyList<string> Problems, bool Written, bool Complete = true, string? CheckedBy = null);
 
 /// <param name="Line">1-based line of the sorry.</param>
 /// <param name="Column">0-based column of the sorry, in codepoints (as Lean counts).</param>
@@ -26,7 +27,7 @@ public sealed record ProvedTarget(
     IReadOnlyList<string> Problems,
     double Seconds);
 
-/// <param name="Verdict">solved, progress, failed, rejected or timeout.</param>
+/// <param name="Verdict">solved, progress, failed, rejected, timeout or unconfirmed.</param>
 /// <param name="Source">The proposer ("portfolio", "llm") or "try-this".</param>
 /// <param name="UsesNativeDecide">
 /// It trusts the compiler (<c>native_decide</c>, <c>decide +native</c>, <c>bv_decide</c>, <c>bv_check</c>); the JSON name
@@ -52,7 +53,16 @@ public sealed record ProveSummary(
     decimal CostUsd,
     int VerdictCacheHits,
     int LlmCacheHits,
-    int FilesWritten);
+    int FilesWritten)
+{
+    /// <summary>Every distinct Lean that checked the files (see <see cref="ProvedFile.CheckedBy"/>).</summary>
+    public IReadOnlyList<string> CheckedBy { get; init; } = [];
+
+    /// <summary>Declaration checks run in Lean (the second half of "solved") and their Lean time, part of <see cref="LeanSeconds"/>.</summary>
+    public int Confirmations { get; init; }
+
+    public double ConfirmationSeconds { get; init; }
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(ProveReport))]

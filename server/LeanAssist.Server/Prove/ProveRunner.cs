@@ -10,9 +10,8 @@ namespace LeanAssist.Server.Prove;
 /// <param name="Project">The Lake project to run every file in; null: each file's own project (or lean_verifier).</param>
 /// <param name="Write">Replace solved sorries with their verified tactic.</param>
 /// <param name="UseLlm">Ask the configured LLM too.</param>
-/// <param name="Parallelism">Targets of one file worked on at once (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
-/// <param name="FileParallelism">Files worked on at once (1 for the local pool, whose sessions are per header; more for remote servers).</param>
-public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1, int FileParallelism = 1)
+/// <param name="Parallelism">Targets worked on at once across all files, and files in flight (the pool runs each target's candidates in parallel too, and queues what exceeds its sessions).</param>
+public sealed record ProveRequest(IReadOnlyList<string> Paths, string? Project, bool Write, bool UseLlm, int Parallelism = 1)
 {
     /// <summary>
     /// Targets in flight for a pool of <paramref name="sessions"/>: more than the sessions, because a target
@@ -26,7 +25,8 @@ public sealed record ProveProgress(int TargetsDone, int TargetsFound, int FilesD
 
 /// <summary>
 /// <c>leanassist prove</c> without the command line: every <c>sorry</c> of every file through the same
-/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced.
+/// <see cref="SuggestionService"/> the editor uses, then (with <c>--write</c>) the solved ones replaced, once the
+/// edited file as a whole elaborated with no declaration worse than before (see <see cref="EditedFileCheck"/>).
 /// </summary>
 public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time, ILogger<ProveRunner> logger)
 {
@@ -65,22 +65,25 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         var started = time.GetTimestamp();
         var files = FindLeanFiles(request.Paths);
         var results = new ProvedFile[files.Count];
-        var tally = new Tally();
-        var filesDone = 0;
-        using var fileGate = new SemaphoreSlim(Math.Max(1, request.FileParallelism));
-        await Task.WhenAll(files.Select(async (path, index) =>
+        var tally = new Tally(files.Count);
+
+        // One queue of targets across files: a file's targets start as soon as it is loaded, and the next
+        // files load while earlier ones are verified, so no session waits for a file's last target (the
+        // tail) or for the next file's load. Files in flight are bounded like targets, which bounds memory.
+        using var targetSlots = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        using var fileSlots = new SemaphoreSlim(Math.Max(1, request.Parallelism));
+        await Task.WhenAll(files.Select(async (file, index) =>
         {
-            await fileGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await fileSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var done = Volatile.Read(ref filesDone);
-                progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, done, files.Count, path));
-                results[index] = await ProveFileAsync(path, request, tally, done, files.Count, progress, cancellationToken).ConfigureAwait(false);
-                Interlocked.Increment(ref filesDone);
+                progress?.Report(tally.Progress(file));
+                results[index] = await ProveFileAsync(file, request, tally, targetSlots, progress, cancellationToken).ConfigureAwait(false);
+                tally.FileDone();
             }
             finally
             {
-                fileGate.Release();
+                fileSlots.Release();
             }
         })).ConfigureAwait(false);
 
@@ -103,11 +106,16 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             tally.CostUsd,
             tally.VerdictCacheHits,
             tally.LlmCacheHits,
-            results.Count(f => f.Written));
+            results.Count(f => f.Written))
+        {
+            CheckedBy = results.Select(f => f.CheckedBy).OfType<string>().Distinct(StringComparer.Ordinal).ToArray(),
+            Confirmations = tally.Confirmations,
+            ConfirmationSeconds = tally.ConfirmationLean.TotalSeconds,
+        };
         return new ProveReport(results, summary);
     }
 
-    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, int index, int count, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
+    private async Task<ProvedFile> ProveFileAsync(string path, ProveRequest request, Tally tally, SemaphoreSlim targetSlots, IProgress<ProveProgress>? progress, CancellationToken cancellationToken)
     {
         SourceFile source;
         try
@@ -129,19 +137,18 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         tally.AddFound(targets.Length);
 
         var results = new TargetSuggestions[targets.Length];
-        using var gate = new SemaphoreSlim(Math.Max(1, request.Parallelism));
         await Task.WhenAll(targets.Select(async (target, i) =>
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await targetSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 results[i] = await suggestions.SuggestAsync(fileRequest, file, target, new SuggestOptions(request.UseLlm, RequestPriority.Interactive), null, cancellationToken).ConfigureAwait(false);
                 tally.Add(results[i]);
-                progress?.Report(new ProveProgress(tally.TargetsDone, tally.TargetsFound, index, count, path));
+                progress?.Report(tally.Progress(path));
             }
             finally
             {
-                gate.Release();
+                targetSlots.Release();
             }
         })).ConfigureAwait(false);
 
@@ -153,6 +160,15 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
                 .Where(r => r.Outcome == TargetOutcome.Solved)
                 .Select(r => r.EditPlan.EditFor(source.Text, r.Best!.Tactic))
                 .ToArray();
+            // Verified one by one; elaborated together once before anything is written (see EditedFileCheck).
+            var check = await EditedFileCheck.CheckAsync(suggestions, fileRequest, file, edits, cancellationToken).ConfigureAwait(false);
+            foreach (var problem in check.Problems)
+            {
+                problems.Add(problem);
+                logger.LogWarning("{File}: {Problem}", path, problem);
+            }
+
+            edits = [.. check.Kept];
             if (edits.Length > 0)
             {
                 if (SourceFileWriter.Apply(source, edits) is { } writeProblem)
@@ -167,7 +183,7 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
             }
         }
 
-        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written, file.IsComplete);
+        return new ProvedFile(path, results.Select(ToTarget).ToArray(), problems, written, file.IsComplete, file.CheckedBy);
     }
 
     private static ProvedTarget ToTarget(TargetSuggestions result)
@@ -209,10 +225,27 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         }
     }
 
-    /// <summary>Totals over a run (targets of one file finish concurrently, hence the lock).</summary>
-    private sealed class Tally
+    /// <summary>Totals over a run (files and targets finish concurrently, hence the lock).</summary>
+    private sealed class Tally(int files)
     {
         private readonly Lock _gate = new();
+        private int _filesDone;
+
+        public ProveProgress Progress(string currentFile)
+        {
+            lock (_gate)
+            {
+                return new ProveProgress(TargetsDone, TargetsFound, _filesDone, files, currentFile);
+            }
+        }
+
+        public void FileDone()
+        {
+            lock (_gate)
+            {
+                _filesDone++;
+            }
+        }
 
         public int TargetsFound { get; private set; }
 
@@ -237,6 +270,10 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
         public int VerdictCacheHits { get; private set; }
 
         public int LlmCacheHits { get; private set; }
+
+        public int Confirmations { get; private set; }
+
+        public TimeSpan ConfirmationLean { get; private set; }
 
         public void Add(LeanFileTargets file)
         {
@@ -270,6 +307,8 @@ public sealed class ProveRunner(SuggestionService suggestions, TimeProvider time
                 CostUsd += result.Costs.CostUsd;
                 VerdictCacheHits += result.Costs.VerdictCacheHits;
                 LlmCacheHits += result.Costs.LlmCacheHits;
+                Confirmations += result.Costs.Confirmations;
+                ConfirmationLean += result.Costs.ConfirmationLean;
             }
         }
     }

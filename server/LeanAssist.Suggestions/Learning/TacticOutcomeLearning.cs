@@ -110,7 +110,29 @@ public sealed class TacticOutcomeLearning : IDisposable
         }
 
         var loaded = Load(key) ?? TacticStatistics.Empty;
-        return _memory.GetOrAdd(key, loaded);
+        var kept = _memory.GetOrAdd(key, loaded);
+        TrimMemory();
+        return kept;
+    }
+
+    /// <summary>Entries kept in memory: every entry is also on disk (the memory is a read cache), so dropping some loses nothing but a lookup.</summary>
+    public const int MaxMemoryEntries = 10_000;
+
+    /// <summary>How many entries are in memory now (for tests and the soak benchmark).</summary>
+    public int MemoryEntries => _memory.Count;
+
+    /// <summary>Keeps the in-memory table bounded over a long editing day: past the limit, a quarter of it goes (it is reread from disk on need).</summary>
+    private void TrimMemory()
+    {
+        if (_memory.Count <= MaxMemoryEntries)
+        {
+            return;
+        }
+
+        foreach (var key in _memory.Keys.Take(_memory.Count - (MaxMemoryEntries * 3 / 4)).ToArray())
+        {
+            _memory.TryRemove(key, out _);
+        }
     }
 
     public void Record(string tactic, GoalFeatures features, LearnedOutcome outcome, string? error)
@@ -120,6 +142,7 @@ public sealed class TacticOutcomeLearning : IDisposable
             key,
             _ => Apply(Load(key) ?? TacticStatistics.Empty, outcome, error),
             (_, current) => Apply(current, outcome, error));
+        TrimMemory();
         OnDisk(disk =>
         {
             disk.Set(key, JsonSerializer.SerializeToUtf8Bytes(updated, LearningJsonContext.Default.TacticStatistics));

@@ -18,7 +18,7 @@ namespace LeanAssist.Suggestions.Remote;
 /// "unsolved goals" become targets, as locally); running candidates checks, per candidate, the file's imports,
 /// the commands above the declaration, and the declaration with the candidate in place of its sorry
 /// (<see cref="DeclarationSnippet"/>), batched over the servers (<see cref="KiminaDispatcher"/>), each answer
-/// judged by <see cref="DeclarationVerdicts"/>. A remote timeout is a timeout, and a server failure
+/// judged by <see cref="RemoteDeclarationVerdicts"/>. A remote timeout is a timeout, and a server failure
 /// "unavailable": neither is ever a verdict on the tactic.
 /// </summary>
 public sealed class KiminaVerificationBackend : ILeanSessionPool
@@ -44,6 +44,9 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
     private readonly ConditionalWeakTable<LeanProofStateHandle, RemoteTarget> _targets = new();
     private readonly ConcurrentDictionary<string, LeanFileTargets> _loads = new(StringComparer.Ordinal);
     private long _snippetSequence;
+
+    // Candidates whose declaration check (their run) just solved, until the pipeline confirms them; bounded below.
+    private readonly ConcurrentDictionary<(LeanProofStateHandle, string), TimeSpan> _solved = new();
 
     public KiminaVerificationBackend(KiminaDispatcher dispatcher, IOptionsMonitor<RemoteVerificationOptions> options, ILogger<KiminaVerificationBackend> logger)
     {
@@ -161,8 +164,45 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
                 runs[i] = ToRun(tactics[i], snippets[i].Snippet.Id, snippets[i].Layout, outcome);
             }
         })).ConfigureAwait(false);
+        if (_solved.Count > 4096)
+        {
+            _solved.Clear();
+        }
+
+        for (var i = 0; i < runs.Length; i++)
+        {
+            if (runs[i].Verdict.Kind == TacticVerdictKind.Solved)
+            {
+                _solved[(target, tactics[i])] = runs[i].LeanTime;
+            }
+        }
+
         RaiseSnapshotChanged();
         return runs;
+    }
+
+    /// <summary>
+    /// The declaration check (issue 13's confirmation): remotely every candidate run already is one, so a candidate
+    /// solved moments ago is confirmed from that answer; anything else is checked now.
+    /// </summary>
+    public async Task<DeclarationCheck> CheckDeclarationAsync(LeanProofStateHandle target, string tactic, RequestPriority priority, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (_solved.TryRemove((target, tactic), out var time))
+        {
+            return new DeclarationCheck(new DeclarationVerdict(DeclarationVerdictKind.Confirmed, null), time);
+        }
+
+        var run = (await RunTacticsAsync(target, [tactic], priority, cancellationToken).ConfigureAwait(false))[0];
+        _solved.TryRemove((target, tactic), out _);
+        var verdict = run.Verdict.Kind switch
+        {
+            TacticVerdictKind.Solved => new DeclarationVerdict(DeclarationVerdictKind.Confirmed, null),
+            TacticVerdictKind.Failed => new DeclarationVerdict(DeclarationVerdictKind.Failed, run.Verdict.Detail),
+            TacticVerdictKind.Timeout => DeclarationVerdict.NotChecked(run.Verdict.Detail ?? "Remote timeout.", timedOut: true),
+            _ => DeclarationVerdict.NotChecked(run.Verdict.Detail ?? "Kimina could not check it."),
+        };
+        return new DeclarationCheck(verdict, run.LeanTime);
     }
 
     /// <summary>Kimina keeps its own warm REPLs per header (its INIT_REPLS); nothing to start here.</summary>
@@ -226,7 +266,7 @@ public sealed class KiminaVerificationBackend : ILeanSessionPool
                 : new TacticRun(tactic, TacticRunStatus.Crash, null, error, TacticVerdict.Crash($"Kimina: {error}"), result.Time, TimeSpan.Zero, 0);
         }
 
-        return new TacticRun(tactic, TacticRunStatus.Responded, null, null, DeclarationVerdicts.Classify(result.Response, layout.LastCommandLine), result.Time, TimeSpan.Zero, 0);
+        return new TacticRun(tactic, TacticRunStatus.Responded, null, null, RemoteDeclarationVerdicts.Classify(result.Response, layout.LastCommandLine), result.Time, TimeSpan.Zero, 0);
     }
 
     private static TacticRun Unavailable(string tactic, string why) =>

@@ -57,6 +57,13 @@ public sealed class VerificationBackendRouter : ILeanSessionPool
         return owner.RunTacticsAsync(target, tactics, priority, cancellationToken);
     }
 
+    public Task<DeclarationCheck> CheckDeclarationAsync(LeanProofStateHandle target, string tactic, RequestPriority priority, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var owner = target.Group.ProjectRoot == KiminaVerificationBackend.RemoteGroupRoot ? _kimina : _local;
+        return owner.CheckDeclarationAsync(target, tactic, priority, cancellationToken);
+    }
+
     public Task WarmUpAsync(string? projectRoot, SourceText text, CancellationToken cancellationToken) => Active.WarmUpAsync(projectRoot, text, cancellationToken);
 
     public async Task RestartAllAsync(CancellationToken cancellationToken)

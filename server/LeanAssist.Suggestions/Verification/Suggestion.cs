@@ -6,7 +6,7 @@ namespace LeanAssist.Suggestions.Verification;
 /// <summary>What verification established about one candidate (the contract users trust: see DESIGN.md).</summary>
 public enum SuggestionVerdict
 {
-    /// <summary>Lean said <c>proofStatus: "Completed"</c> and nothing else was wrong.</summary>
+    /// <summary>Lean said <c>proofStatus: "Completed"</c>, nothing else was wrong, and the declaration with it in place of its sorry elaborated.</summary>
     Solved,
 
     /// <summary>No error; the goals changed and some remain.</summary>
@@ -18,8 +18,14 @@ public enum SuggestionVerdict
     /// <summary>The safety policy refused it; it never reached Lean.</summary>
     Rejected,
 
-    /// <summary>Lean did not answer within the timeout.</summary>
+    /// <summary>Lean did not answer within the timeout (now, or earlier: then it is skipped for a while).</summary>
     TimedOut,
+
+    /// <summary>
+    /// It closed the goal in tactic mode, but the declaration with it in place of the sorry was not checked (only the
+    /// few best candidates are, or the check could not run). Never offered as closing the goal.
+    /// </summary>
+    Unconfirmed,
 }
 
 /// <summary>The LLM's share of one candidate: the proposal's time, tokens and cost divided among its candidates.</summary>
@@ -64,7 +70,16 @@ public sealed record SuggestionCosts(
     long OutputTokens,
     decimal CostUsd,
     int VerdictCacheHits,
-    int LlmCacheHits);
+    int LlmCacheHits)
+{
+    /// <summary>Declaration checks run in Lean (see <see cref="SuggestionVerdict.Solved"/>) and their Lean time, included in <see cref="Lean"/>.</summary>
+    public int Confirmations { get; init; }
+
+    public TimeSpan ConfirmationLean { get; init; }
+
+    /// <summary>Tactics skipped because they timed out on this goal earlier.</summary>
+    public int SkippedTimeouts { get; init; }
+}
 
 /// <summary>How to do <see cref="SuggestionService.SuggestAsync"/>.</summary>
 /// <param name="UseLlm">Ask the configured LLM too (explicit requests, or when the user allowed background LLM use).</param>

@@ -14,9 +14,10 @@ public static class SuggestionRanking
             {
                 SuggestionVerdict.Solved => 0,
                 SuggestionVerdict.Progress => 1,
-                SuggestionVerdict.Failed => 2,
-                SuggestionVerdict.TimedOut => 3,
-                _ => 4,
+                SuggestionVerdict.Unconfirmed => 2,
+                SuggestionVerdict.Failed => 3,
+                SuggestionVerdict.TimedOut => 4,
+                _ => 5,
             })
             .ThenBy(s => s.Verdict == SuggestionVerdict.Progress ? s.RemainingGoals.Count : 0)
             .ThenBy(s => s.Verdict == SuggestionVerdict.Progress ? s.RemainingGoals.Sum(g => g.Length) : 0)

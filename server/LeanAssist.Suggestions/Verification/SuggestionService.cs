@@ -19,9 +19,17 @@ namespace LeanAssist.Suggestions.Verification;
 /// "Try this" named, and a repair round that shows the LLM Lean's errors) → ranked suggestions.
 /// Cancellable end to end: cancelling stops LLM calls and queued Lean work.
 /// </summary>
+/// <remarks>
+/// Over 500 lines because it is the one place where the steps of "verified" meet (cache, tactic mode, the
+/// declaration check, the timeout memory, repair rounds); the rules themselves live elsewhere
+/// (<see cref="TacticVerdicts"/>, <see cref="DeclarationVerdicts"/>, <see cref="VerdictCache"/>, <see cref="SuggestionRanking"/>).
+/// </remarks>
 public sealed class SuggestionService
 {
     private const string TryThisSource = "try-this";
+
+    /// <summary>What a tactic skipped for an earlier timeout on the same goal says (see <see cref="TimeoutMemoryOptions"/>).</summary>
+    public const string TimedOutEarlier = "timed out earlier (skipped)";
 
     private readonly ILeanSessionPool _pool;
     private readonly CandidateGenerator _generator;
@@ -115,7 +123,7 @@ public sealed class SuggestionService
         // Keyed by TacticText.DeduplicationKey: the batches are merged here, so the LLM's "simp [a,b]" is not
         // run again after the portfolio's "simp [a, b]" (each batch is de-duplicated by the same key already).
         var results = new Dictionary<string, Suggestion>(StringComparer.Ordinal);
-        var verification = new TargetVerification(file, target, features, options, settings, results, run, progress);
+        var verification = new TargetVerification(file, target, features, options, settings, results, run, progress) { Problems = problems };
         try
         {
             var builtIn = await _generator.GenerateAsync(proposalRequest, p => p.Kind == ProposerKind.BuiltIn, cancellationToken).ConfigureAwait(false);
@@ -216,7 +224,7 @@ public sealed class SuggestionService
     private async Task VerifyAsync(TargetVerification verification, IReadOnlyList<(TacticCandidate Candidate, LlmShare? Share)> candidates, CancellationToken cancellationToken)
     {
         var (file, target, _, _, settings, results, run, _) = verification;
-        var toRun = new List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)>();
+        var toRun = new List<PlannedRun>();
         var planned = new HashSet<string>(StringComparer.Ordinal);
         var repeats = new List<(string Key, string Proposer)>();
         foreach (var (candidate, share) in candidates)
@@ -237,20 +245,44 @@ public sealed class SuggestionService
             }
 
             var verdictKey = VerdictCacheKey.For(file, target, candidate.Tactic);
+            var previousTimeouts = 0;
             if (_verdicts.TryGet(verdictKey) is { } cached)
             {
-                run.VerdictCacheHits++;
-                Add(results, FromVerdict(candidate, cached.ToVerdict(), cached.LeanMilliseconds, fromCache: true, safety.TrustsCompiler, share, run));
-                continue;
+                if (cached.Kind == TacticVerdictKind.Timeout)
+                {
+                    previousTimeouts = cached.Timeouts;
+                    if (_time.GetUtcNow().ToUnixTimeMilliseconds() < cached.SkipUntilUnixMs)
+                    {
+                        // Running it again would most likely time out again, and a timeout costs a session (and its header import).
+                        run.VerdictCacheHits++;
+                        run.SkippedTimeouts++;
+                        Add(results, new Suggestion(candidate.Tactic, SuggestionVerdict.TimedOut, [], 0, candidate.Proposer, true, safety.TrustsCompiler, TimedOutEarlier, share));
+                        continue;
+                    }
+                }
+                else
+                {
+                    run.VerdictCacheHits++;
+                    var suggestion = FromVerdict(candidate, cached.ToVerdict(), cached.LeanMilliseconds, fromCache: true, safety.TrustsCompiler, share, run);
+                    if (suggestion.Verdict == SuggestionVerdict.Solved && !cached.Confirmed)
+                    {
+                        verification.ToConfirm.Add(new PendingConfirmation(candidate, verdictKey, cached.ToVerdict(), TimeSpan.FromMilliseconds(cached.LeanMilliseconds)));
+                    }
+
+                    Add(results, suggestion);
+                    continue;
+                }
             }
 
-            toRun.Add((candidate, share, safety.TrustsCompiler, verdictKey));
+            toRun.Add(new PlannedRun(candidate, share, safety.TrustsCompiler, verdictKey, previousTimeouts));
         }
 
         if (toRun.Count > 0)
         {
             await RunInLeanAsync(verification, toRun, cancellationToken).ConfigureAwait(false);
         }
+
+        await ConfirmAsync(verification, cancellationToken).ConfigureAwait(false);
 
         foreach (var (key, proposer) in repeats)
         {
@@ -261,23 +293,125 @@ public sealed class SuggestionService
         }
     }
 
-    private async Task RunInLeanAsync(TargetVerification verification, List<(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key)> toRun, CancellationToken cancellationToken)
+    private async Task RunInLeanAsync(TargetVerification verification, List<PlannedRun> toRun, CancellationToken cancellationToken)
     {
         var (_, target, features, options, settings, results, run, progress) = verification;
         progress?.Report(new SuggestProgress($"Verifying {toRun.Count} candidates in Lean", results.Count, results.Count + toRun.Count));
         var runs = await _pool.RunTacticsAsync(target.ProofState!, toRun.Select(c => c.Candidate.Tactic).ToArray(), options.Priority, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < runs.Count; i++)
         {
-            var (candidate, share, trustsCompiler, verdictKey) = toRun[i];
+            var (candidate, share, trustsCompiler, verdictKey, previousTimeouts) = toRun[i];
             var tacticRun = runs[i];
             run.Lean += tacticRun.LeanTime;
             run.LeanRuns++;
-            _verdicts.Set(verdictKey, tacticRun.Verdict, tacticRun.LeanTime);
-            Learn(candidate.Tactic, features, tacticRun.Verdict, settings);
-            Add(results, FromVerdict(candidate, tacticRun.Verdict, tacticRun.LeanTime.TotalMilliseconds, fromCache: false, trustsCompiler, share, run));
+            var verdict = tacticRun.Verdict;
+            if (verdict.Kind == TacticVerdictKind.Solved)
+            {
+                // Only tactic mode has spoken: stored as unconfirmed until the declaration check says more.
+                verification.ToConfirm.Add(new PendingConfirmation(candidate, verdictKey, verdict, tacticRun.LeanTime));
+            }
+            else
+            {
+                Learn(candidate.Tactic, features, verdict, settings);
+            }
+
+            _verdicts.Set(verdictKey, verdict, tacticRun.LeanTime);
+            if (verdict.Kind == TacticVerdictKind.Timeout)
+            {
+                RememberTimeout(verdictKey, verdict, previousTimeouts + 1, settings);
+            }
+            else if (verdict.Kind == TacticVerdictKind.Refused)
+            {
+                verification.Problems.Add($"Lean session problem: the REPL refused to run `{candidate.Tactic}` ({verdict.Detail}); it was not verified and nothing was cached.");
+            }
+
+            Add(results, FromVerdict(candidate, verdict, tacticRun.LeanTime.TotalMilliseconds, fromCache: false, trustsCompiler, share, run));
         }
 
         progress?.Report(new SuggestProgress($"{results.Values.Count(s => s.IsVerified)} of {results.Count} verified", results.Count, results.Count));
+    }
+
+    /// <summary>
+    /// The declaration check: the best candidates that closed the goal in tactic mode (up to
+    /// <see cref="ConfirmationOptions.Candidates"/> per target, cached confirmations free) are elaborated in place of the
+    /// sorry as a command on the environment above the declaration. Solved only if that works; otherwise the verdict
+    /// says what happened. The rest stay <see cref="SuggestionVerdict.Unconfirmed"/> and are never offered as closing the goal.
+    /// </summary>
+    private async Task ConfirmAsync(TargetVerification verification, CancellationToken cancellationToken)
+    {
+        var (_, target, features, options, settings, results, run, progress) = verification;
+        if (verification.ToConfirm.Count == 0)
+        {
+            return;
+        }
+
+        var pending = verification.ToConfirm.ToArray();
+        verification.ToConfirm.Clear();
+        var byKey = pending.ToDictionary(p => SameTactic(p.Candidate.Tactic), StringComparer.Ordinal);
+        var ranked = SuggestionRanking.Rank(byKey.Keys.Select(k => results[k]), s => _learning.Get(s.Tactic, features).SuccessRate);
+        var budget = Math.Max(0, settings.Confirmation.Candidates - verification.ConfirmationsAttempted);
+        var chosen = ranked.Take(budget).Select(s => byKey[SameTactic(s.Tactic)]).ToArray();
+        verification.ConfirmationsAttempted += chosen.Length;
+        progress?.Report(new SuggestProgress($"Checking {chosen.Length} declarations with the tactic in place", results.Count, results.Count));
+        var checks = await Task.WhenAll(chosen.Select(p => _pool.CheckDeclarationAsync(target.ProofState!, p.Candidate.Tactic, options.Priority, cancellationToken))).ConfigureAwait(false);
+        for (var i = 0; i < chosen.Length; i++)
+        {
+            var (candidate, key, tacticVerdict, tacticTime) = chosen[i];
+            var (verdict, leanTime) = checks[i];
+            var sameTactic = SameTactic(candidate.Tactic);
+            var shown = results[sameTactic];
+            run.Lean += leanTime;
+            run.Confirmations++;
+            run.ConfirmationLean += leanTime;
+            var total = tacticTime + leanTime;
+            switch (verdict.Kind)
+            {
+                case DeclarationVerdictKind.Confirmed:
+                    _verdicts.Set(key, tacticVerdict, total, confirmed: true);
+                    Learn(candidate.Tactic, features, tacticVerdict, settings);
+                    results[sameTactic] = shown with { LeanMilliseconds = total.TotalMilliseconds };
+                    break;
+                case DeclarationVerdictKind.Failed:
+                    var failed = new TacticVerdict(TacticVerdictKind.Failed, TacticFailureReason.DeclarationFailed,
+                        $"the tactic closes the goal, but the declaration fails: {verdict.Detail}", [], tacticVerdict.TryThisMessages);
+                    _verdicts.Set(key, failed, total);
+                    Learn(candidate.Tactic, features, failed, settings);
+                    results[sameTactic] = shown with { Verdict = SuggestionVerdict.Failed, Error = failed.Detail, LeanMilliseconds = total.TotalMilliseconds };
+                    break;
+                default:
+                    // A session problem: the tactic-mode verdict stays cached as unconfirmed, and the check runs again next time.
+                    verification.Problems.Add($"Lean session problem: the declaration with `{candidate.Tactic}` could not be checked: {verdict.Detail}");
+                    results[sameTactic] = shown with
+                    {
+                        Verdict = verdict.TimedOut ? SuggestionVerdict.TimedOut : SuggestionVerdict.Unconfirmed,
+                        Error = "closes the goal in tactic mode; the declaration could not be checked: " + verdict.Detail,
+                    };
+                    break;
+            }
+        }
+
+        foreach (var left in pending.Except(chosen))
+        {
+            var sameTactic = SameTactic(left.Candidate.Tactic);
+            results[sameTactic] = results[sameTactic] with
+            {
+                Verdict = SuggestionVerdict.Unconfirmed,
+                Error = $"closes the goal in tactic mode; not checked at the declaration (only the {settings.Confirmation.Candidates} best candidates are: leanAssist.confirmation.candidates)",
+            };
+        }
+    }
+
+    /// <summary>Remembers a timeout: the tactic is skipped on this goal for a while, twice as long after each timeout in a row.</summary>
+    private void RememberTimeout(VerdictCacheKey key, TacticVerdict verdict, int timeouts, VerificationOptions settings)
+    {
+        var minutes = settings.Timeouts.SkipMinutes;
+        if (minutes <= 0)
+        {
+            return;
+        }
+
+        var skip = Math.Min(Math.Max(minutes, settings.Timeouts.MaxSkipMinutes), minutes * Math.Pow(2, Math.Min(timeouts - 1, 20)));
+        _verdicts.SetTimeout(key, verdict.Detail ?? "timed out", timeouts, _time.GetUtcNow().AddMinutes(skip));
     }
 
     /// <summary>The concrete tactics that <c>exact?</c>, <c>apply?</c> and friends named become candidates of their own.</summary>
@@ -317,6 +451,7 @@ public sealed class SuggestionService
             TacticVerdictKind.Timeout => (SuggestionVerdict.TimedOut, verdict.Detail ?? "Lean did not answer in time."),
             TacticVerdictKind.Crash => (SuggestionVerdict.Failed, $"Lean crashed while running it: {verdict.Detail}"),
             TacticVerdictKind.Unavailable => (SuggestionVerdict.Failed, $"Not run: {verdict.Detail}"),
+            TacticVerdictKind.Refused => (SuggestionVerdict.Failed, $"Not verified: the Lean session refused the request ({verdict.Detail})"),
             _ => (SuggestionVerdict.Failed, verdict.Detail ?? verdict.Reason.ToString()),
         };
         return new Suggestion(candidate.Tactic, kind, kind == SuggestionVerdict.Progress ? verdict.GoalsAfter : [], leanMilliseconds, candidate.Proposer, fromCache, trustsCompiler, error, share);
@@ -356,7 +491,12 @@ public sealed class SuggestionService
     {
         var ranked = SuggestionRanking.Rank(suggestions, s => _learning.Get(s.Tactic, features).SuccessRate);
         var elapsed = _time.GetElapsedTime(started);
-        var costs = new SuggestionCosts(elapsed, run.Lean, run.LeanRuns, run.Llm, run.LlmCalls, run.InputTokens, run.OutputTokens, run.CostUsd, run.VerdictCacheHits, run.LlmCacheHits);
+        var costs = new SuggestionCosts(elapsed, run.Lean, run.LeanRuns, run.Llm, run.LlmCalls, run.InputTokens, run.OutputTokens, run.CostUsd, run.VerdictCacheHits, run.LlmCacheHits)
+        {
+            Confirmations = run.Confirmations,
+            ConfirmationLean = run.ConfirmationLean,
+            SkippedTimeouts = run.SkippedTimeouts,
+        };
         _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("leanassist.llm", options.UseLlm ? "true" : "false"));
         var result = new TargetSuggestions(target, ranked, costs, problems, plan, _time.GetUtcNow());
         _runs.Add(new SuggestionRun(result.FinishedAt, elapsed, ranked.Count, ranked.Count(s => s.IsVerified), ranked.Count(s => s.Verdict == SuggestionVerdict.Solved),
@@ -419,6 +559,7 @@ public sealed class SuggestionService
         SuggestionVerdict.Progress => "progress",
         SuggestionVerdict.Failed => "failed",
         SuggestionVerdict.Rejected => "rejected",
+        SuggestionVerdict.Unconfirmed => "unconfirmed",
         _ => "timeout",
     };
 
@@ -431,7 +572,23 @@ public sealed class SuggestionService
         VerificationOptions Settings,
         Dictionary<string, Suggestion> Results,
         Tally Run,
-        IProgress<SuggestProgress>? Progress);
+        IProgress<SuggestProgress>? Progress)
+    {
+        /// <summary>Candidates that closed the goal in tactic mode and wait for the declaration check.</summary>
+        public List<PendingConfirmation> ToConfirm { get; } = [];
+
+        /// <summary>Where session problems found while verifying go (the target's problems).</summary>
+        public List<string> Problems { get; init; } = [];
+
+        /// <summary>Declaration checks chosen so far for this target (the budget is per target).</summary>
+        public int ConfirmationsAttempted { get; set; }
+    }
+
+    /// <summary>A candidate to run in Lean: its cache key, and how many times in a row it timed out on this goal before.</summary>
+    private sealed record PlannedRun(TacticCandidate Candidate, LlmShare? Share, bool TrustsCompiler, VerdictCacheKey Key, int PreviousTimeouts);
+
+    /// <summary>A candidate that closed the goal in tactic mode (its verdict and Lean time), waiting for the declaration check.</summary>
+    private sealed record PendingConfirmation(TacticCandidate Candidate, VerdictCacheKey Key, TacticVerdict Verdict, TimeSpan LeanTime);
 
     /// <summary>What one run spent, added up as it goes.</summary>
     private sealed class Tally
@@ -455,6 +612,14 @@ public sealed class SuggestionService
         public int LlmCacheHits { get; set; }
 
         public int SkippedByLearning { get; set; }
+
+        /// <summary>Declaration checks run in Lean for this target (cached confirmations are not counted), and their Lean time.</summary>
+        public int Confirmations { get; set; }
+
+        public TimeSpan ConfirmationLean { get; set; }
+
+        /// <summary>Tactics not run because they timed out on this goal earlier.</summary>
+        public int SkippedTimeouts { get; set; }
 
         /// <summary>The "Try this" messages of each tactic verified so far that printed some.</summary>
         public List<IReadOnlyList<string>> TryThis { get; } = [];

@@ -39,15 +39,26 @@ public sealed class VerdictCacheKey(string toolchain, LeanFingerprint environmen
 }
 
 /// <summary>A verdict as stored: everything the suggestion shows, and the Lean time it took when it was computed.</summary>
+/// <param name="Confirmed">For <see cref="TacticVerdictKind.Solved"/>: the declaration with the tactic in place of its sorry elaborated
+/// too (false: only tactic mode saw the goal closed, and the candidate is not "solved" until it is confirmed).</param>
+/// <param name="Timeouts">For <see cref="TacticVerdictKind.Timeout"/>: how many runs in a row timed out (the backoff grows with it).</param>
+/// <param name="SkipUntilUnixMs">For <see cref="TacticVerdictKind.Timeout"/>: until when the tactic is not run again on this goal.</param>
 public sealed record CachedVerdict(
     [property: JsonPropertyName("kind")] TacticVerdictKind Kind,
     [property: JsonPropertyName("reason")] TacticFailureReason Reason,
     [property: JsonPropertyName("detail")] string? Detail,
     [property: JsonPropertyName("goalsAfter")] IReadOnlyList<string> GoalsAfter,
     [property: JsonPropertyName("tryThis")] IReadOnlyList<string> TryThisMessages,
-    [property: JsonPropertyName("leanMs")] double LeanMilliseconds)
+    [property: JsonPropertyName("leanMs")] double LeanMilliseconds,
+    [property: JsonPropertyName("confirmed")] bool Confirmed = false,
+    [property: JsonPropertyName("timeouts")] int Timeouts = 0,
+    [property: JsonPropertyName("skipUntil")] long SkipUntilUnixMs = 0)
 {
     public TacticVerdict ToVerdict() => new(Kind, Reason, Detail, GoalsAfter, TryThisMessages);
+
+    /// <summary>What may be stored and read back: verdicts about the tactic (never a REPL refusal), and remembered timeouts.</summary>
+    internal bool IsStorable => (TacticVerdict.IsCacheableKind(Kind) && Reason != TacticFailureReason.ReplError || Kind == TacticVerdictKind.Timeout && Timeouts > 0)
+        && GoalsAfter is not null && TryThisMessages is not null;
 }
 
 [JsonSerializable(typeof(CachedVerdict))]
@@ -62,26 +73,38 @@ internal sealed partial class VerdictCacheJsonContext : JsonSerializerContext;
 /// </summary>
 public sealed class VerdictCache(IOptionsMonitor<VerificationOptions> options, TimeProvider timeProvider, ILogger<VerdictCache> logger, LeanAssistMeter meter)
     : ConfiguredLayeredCache<CachedVerdict>(Definition, () => options.CurrentValue.VerdictCache, VerdictCacheJsonContext.Default.CachedVerdict,
-        verdict => TacticVerdict.IsCacheableKind(verdict.Kind) && verdict.GoalsAfter is not null && verdict.TryThisMessages is not null,
+        verdict => verdict.IsStorable,
         timeProvider, logger, meter)
 {
     public const string DiskFileName = "verdicts.db";
 
-    /// <summary>2: keys include the declaration's text and the header's dependencies (version 1 keys could be stale).</summary>
-    public const int DiskSchemaVersion = 2;
+    /// <summary>
+    /// 3: a solved verdict says whether the declaration check confirmed it, and timeouts are remembered (version 2
+    /// "solved" entries were never checked at the declaration, and could hold REPL refusals as failures).
+    /// </summary>
+    public const int DiskSchemaVersion = 3;
 
     private static readonly CacheDefinition Definition = new("verdict", DiskSchemaVersion, "verdicts", DiskFileName);
 
     public CachedVerdict? TryGet(VerdictCacheKey key) => Layers.TryGet(key.Hash)?.Value;
 
-    /// <summary>Stores a verdict if it is one that may be cached.</summary>
-    public void Set(VerdictCacheKey key, TacticVerdict verdict, TimeSpan leanTime)
+    /// <summary>
+    /// Stores a verdict if it is one that may be cached: never a REPL refusal (<see cref="TacticFailureReason.ReplError"/>
+    /// included: the REPL's error channel is kept off disk), a timeout, a crash or unavailability.
+    /// </summary>
+    /// <param name="confirmed">For a solved verdict: whether the declaration check confirmed it.</param>
+    public void Set(VerdictCacheKey key, TacticVerdict verdict, TimeSpan leanTime, bool confirmed = false)
     {
-        if (!verdict.IsCacheable)
+        if (!verdict.IsCacheable || verdict.Reason == TacticFailureReason.ReplError)
         {
             return;
         }
 
-        Layers.Set(key.Hash, new CachedVerdict(verdict.Kind, verdict.Reason, verdict.Detail, verdict.GoalsAfter, verdict.TryThisMessages, leanTime.TotalMilliseconds));
+        Layers.Set(key.Hash, new CachedVerdict(verdict.Kind, verdict.Reason, verdict.Detail, verdict.GoalsAfter, verdict.TryThisMessages, leanTime.TotalMilliseconds,
+            Confirmed: verdict.Kind == TacticVerdictKind.Solved && confirmed));
     }
+
+    /// <summary>Remembers that the tactic timed out on this goal (the <paramref name="timeouts"/>th time in a row), not to be run again before <paramref name="skipUntil"/>.</summary>
+    public void SetTimeout(VerdictCacheKey key, string detail, int timeouts, DateTimeOffset skipUntil) =>
+        Layers.Set(key.Hash, new CachedVerdict(TacticVerdictKind.Timeout, TacticFailureReason.None, detail, [], [], 0, Timeouts: timeouts, SkipUntilUnixMs: skipUntil.ToUnixTimeMilliseconds()));
 }

@@ -22,6 +22,28 @@ public sealed class VerificationOptions
     public VerdictCacheOptions VerdictCache { get; set; } = new();
 
     public LearningOptions Learning { get; set; } = new();
+
+    public ConfirmationOptions Confirmation { get; set; } = new();
+
+    public TimeoutMemoryOptions Timeouts { get; set; } = new();
+}
+
+public sealed class ConfirmationOptions
+{
+    /// <summary>
+    /// <c>leanAssist.confirmation.candidates</c>: how many of a target's candidates that close the goal in tactic mode are checked
+    /// at the declaration (elaborated in place of the sorry). Only confirmed ones are offered as closing the goal.
+    /// </summary>
+    public int Candidates { get; set; } = 3;
+}
+
+public sealed class TimeoutMemoryOptions
+{
+    /// <summary><c>leanAssist.timeouts.skipMinutes</c>: after a tactic timed out on a goal, it is not run there again for this long (0: always run again).</summary>
+    public double SkipMinutes { get; set; } = 10;
+
+    /// <summary><c>leanAssist.timeouts.maxSkipMinutes</c>: the skip doubles with each timeout in a row, up to this.</summary>
+    public double MaxSkipMinutes { get; set; } = 240;
 }
 
 public sealed class RepairOptions
@@ -85,6 +107,21 @@ public sealed class VerificationOptionsValidation : IValidateOptions<Verificatio
         if (options.VerdictCache.DiskEntries is < 0 or > 10_000_000)
         {
             failures.Add($"leanAssist.verdictCache.diskEntries must be between 0 and 10000000 (got {options.VerdictCache.DiskEntries}).");
+        }
+
+        if (options.Confirmation.Candidates is < 1 or > 16)
+        {
+            failures.Add($"leanAssist.confirmation.candidates must be between 1 and 16 (got {options.Confirmation.Candidates}).");
+        }
+
+        if (options.Timeouts.SkipMinutes is < 0 or > 10_080 || double.IsNaN(options.Timeouts.SkipMinutes))
+        {
+            failures.Add($"leanAssist.timeouts.skipMinutes must be between 0 and 10080 (got {options.Timeouts.SkipMinutes}).");
+        }
+
+        if (options.Timeouts.MaxSkipMinutes is < 0 or > 10_080 || double.IsNaN(options.Timeouts.MaxSkipMinutes))
+        {
+            failures.Add($"leanAssist.timeouts.maxSkipMinutes must be between 0 and 10080 (got {options.Timeouts.MaxSkipMinutes}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -33,6 +33,10 @@ public sealed class ProveCommandTests
         using var json = JsonDocument.Parse(result.StandardOutput);
         var files = json.RootElement.GetProperty("files");
         Assert.Equal(file, files[0].GetProperty("path").GetString());
+        // A run on the stand-in never reads like Lean's verdict: the report names the command that answered.
+        Assert.StartsWith("custom REPL command: ", files[0].GetProperty("checkedBy").GetString());
+        Assert.Contains("LeanAssist.ReplStandIn", files[0].GetProperty("checkedBy").GetString());
+        Assert.Equal(files[0].GetProperty("checkedBy").GetString(), json.RootElement.GetProperty("summary").GetProperty("checkedBy")[0].GetString());
         var targets = files[0].GetProperty("targets").EnumerateArray().ToArray();
         Assert.Equal(5, targets.Length);
         var first = targets[0];
@@ -46,7 +50,7 @@ public sealed class ProveCommandTests
         foreach (var candidate in first.GetProperty("candidates").EnumerateArray())
         {
             Assert.False(string.IsNullOrEmpty(candidate.GetProperty("tactic").GetString()));
-            Assert.Contains(candidate.GetProperty("verdict").GetString(), new[] { "solved", "progress", "failed", "rejected", "timeout" });
+            Assert.Contains(candidate.GetProperty("verdict").GetString(), new[] { "solved", "progress", "failed", "rejected", "timeout", "unconfirmed" });
             Assert.True(candidate.GetProperty("leanMs").GetDouble() >= 0);
             Assert.False(string.IsNullOrEmpty(candidate.GetProperty("source").GetString()));
             Assert.Equal(JsonValueKind.Array, candidate.GetProperty("alsoProposedBy").ValueKind);
@@ -76,6 +80,8 @@ public sealed class ProveCommandTests
         Assert.Contains("5 sorries in 1 file: 2 solved, 1 progress only, 2 unsolved.", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("2:2  solved    `omega`", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("Wrote 1 file.", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("  checked by: custom REPL command: ", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Checked by: custom REPL command: ", result.StandardOutput, StringComparison.Ordinal);
         var written = await File.ReadAllTextAsync(file);
         Assert.Contains("n + 0 = n := by\n  omega\n", written, StringComparison.Ordinal);
         Assert.Equal(3, written.Split(":= by\n  sorry\n").Length - 1);

@@ -142,22 +142,50 @@ public sealed class PipelineTests
     }
 
     [Fact]
-    public async Task A_timeout_is_reported_as_such_and_never_cached()
+    public async Task A_timeout_is_reported_as_such_remembered_and_not_run_again_for_a_while()
     {
         const string file = "theorem slow_goal : SlowGoal := by\n  sorry\n";
-        await using var host = PipelineHost.Start(Script, settings: [new("LeanAssist:repl:requestTimeoutSeconds", "1")]);
+        await using var host = PipelineHost.Start(Script, settings: [new("LeanAssist:repl:requestTimeoutSeconds", "1"), new("LeanAssist:repl:sessions", "1")]);
         var path = host.WriteLeanFile("Slow.lean", file);
 
         var (_, first) = await host.SuggestAllAsync(path);
         var (_, second) = await host.SuggestAllAsync(path);
+        var (_, third) = await host.SuggestAllAsync(path);
+        await WaitForOneWarmSessionAsync(host);
 
         var rfl = first.Single().Suggestions.Single(s => s.Tactic == "rfl");
-        Assert.Equal(SuggestionVerdict.TimedOut, rfl.Verdict);
-        var again = second.Single().Suggestions.Single(s => s.Tactic == "rfl");
-        Assert.Equal(SuggestionVerdict.TimedOut, again.Verdict);
-        Assert.False(again.FromCache);
-        // Each timeout killed the session running it; the pool started fresh ones.
-        Assert.True(host.Log.ProcessesStarted >= 2, $"{host.Log.ProcessesStarted} processes");
+        Assert.Equal((SuggestionVerdict.TimedOut, false), (rfl.Verdict, rfl.FromCache));
+        foreach (var again in new[] { second, third }.Select(r => r.Single().Suggestions.Single(s => s.Tactic == "rfl")))
+        {
+            Assert.Equal((SuggestionVerdict.TimedOut, true, SuggestionService.TimedOutEarlier), (again.Verdict, again.FromCache, again.Error));
+        }
+
+        // The timeout killed one session (its replacement imported the header again); the skipped runs killed none.
+        Assert.Equal(2, host.Log.ProcessesStarted);
+        Assert.Equal(2, host.Log.CountRequests("header"));
+    }
+
+    private static Task WaitForOneWarmSessionAsync(PipelineHost host) =>
+        Eventually.TrueAsync(() => host.Get<ILeanSessionPool>().Snapshot is { Warm: 1, Starting: 0, Busy: 0 }, TimeSpan.FromSeconds(30), "one warm session");
+
+    [Fact]
+    public async Task With_the_timeout_memory_off_every_run_runs_the_tactic_again_and_pays_a_header_import()
+    {
+        const string file = "theorem slow_goal : SlowGoal := by\n  sorry\n";
+        await using var host = PipelineHost.Start(Script, settings:
+            [new("LeanAssist:repl:requestTimeoutSeconds", "1"), new("LeanAssist:repl:sessions", "1"), new("LeanAssist:timeouts:skipMinutes", "0")]);
+        var path = host.WriteLeanFile("Slow.lean", file);
+
+        await host.SuggestAllAsync(path);
+        await host.SuggestAllAsync(path);
+        var (_, third) = await host.SuggestAllAsync(path);
+        await WaitForOneWarmSessionAsync(host);
+
+        var again = third.Single().Suggestions.Single(s => s.Tactic == "rfl");
+        Assert.Equal((SuggestionVerdict.TimedOut, false), (again.Verdict, again.FromCache));
+        // Each of the three timeouts killed the session; each replacement imported the header again.
+        Assert.Equal(4, host.Log.ProcessesStarted);
+        Assert.Equal(4, host.Log.CountRequests("header"));
     }
 
     [Fact]

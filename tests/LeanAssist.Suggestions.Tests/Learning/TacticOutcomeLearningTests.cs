@@ -15,6 +15,22 @@ public sealed class TacticOutcomeLearningTests
     private static readonly GoalFeatures LinearNat = GoalFeatures.Of("x y : ℕ\nh : x ≤ y\n⊢ x + 1 ≤ y + 1");
 
     [Fact]
+    public void The_in_memory_table_stays_bounded_and_what_was_dropped_is_read_back_from_disk()
+    {
+        using var directory = new TemporaryDirectory();
+        using var learning = Create(directory);
+        learning.Record("tactic0", LinearNat, LearnedOutcome.Solved, null);
+
+        for (var i = 1; i <= TacticOutcomeLearning.MaxMemoryEntries + 10; i++)
+        {
+            learning.Get($"tactic{i}", LinearNat);
+        }
+
+        Assert.True(learning.MemoryEntries <= TacticOutcomeLearning.MaxMemoryEntries, $"{learning.MemoryEntries} entries in memory");
+        Assert.Equal(1, learning.Get("tactic0", LinearNat).Solved);
+    }
+
+    [Fact]
     public void Goals_that_differ_only_in_names_share_features()
     {
         Assert.Equal(LinearNat, GoalFeatures.Of("a b : ℕ\nhab : a ≤ b\n⊢ a + 1 ≤ b + 1"));

@@ -19,14 +19,14 @@ public sealed class DeclarationVerdictsTests
     [TranscriptFact]
     public void A_declaration_without_messages_is_solved()
     {
-        var verdict = DeclarationVerdicts.Classify(Parse(RecordedReplAnswers.Get("def_eval", 0)), declarationLine: 1);
+        var verdict = RemoteDeclarationVerdicts.Classify(Parse(RecordedReplAnswers.Get("def_eval", 0)), declarationLine: 1);
         Assert.Equal(TacticVerdictKind.Solved, verdict.Kind);
     }
 
     [TranscriptFact]
     public void The_sorry_warning_is_never_a_proof()
     {
-        var verdict = DeclarationVerdicts.Classify(Parse(RecordedReplAnswers.Get("tactic_sorry", 0)), declarationLine: 1);
+        var verdict = RemoteDeclarationVerdicts.Classify(Parse(RecordedReplAnswers.Get("tactic_sorry", 0)), declarationLine: 1);
         Assert.Equal(TacticVerdictKind.Failed, verdict.Kind);
         Assert.Equal(TacticFailureReason.ContainsSorry, verdict.Reason);
     }
@@ -34,7 +34,7 @@ public sealed class DeclarationVerdictsTests
     [TranscriptFact]
     public void An_error_fails_it_with_Leans_text()
     {
-        var verdict = DeclarationVerdicts.Classify(Parse(RecordedReplAnswers.Get("incomplete", 0)), declarationLine: 1);
+        var verdict = RemoteDeclarationVerdicts.Classify(Parse(RecordedReplAnswers.Get("incomplete", 0)), declarationLine: 1);
         Assert.Equal(TacticVerdictKind.Failed, verdict.Kind);
         Assert.Equal(TacticFailureReason.ErrorMessage, verdict.Reason);
         Assert.StartsWith("unsolved goals", verdict.Detail, StringComparison.Ordinal);
@@ -45,9 +45,9 @@ public sealed class DeclarationVerdictsTests
     {
         // An earlier declaration's sorry warning (line 1) and an error in the declaration itself (line 3).
         var above = Parse(KiminaResponses.Combine(("tactic_sorry", 0, 1)));
-        Assert.Equal(TacticVerdictKind.Solved, DeclarationVerdicts.Classify(above, declarationLine: 3).Kind);
+        Assert.Equal(TacticVerdictKind.Solved, RemoteDeclarationVerdicts.Classify(above, declarationLine: 3).Kind);
         var both = Parse(KiminaResponses.Combine(("tactic_sorry", 0, 1), ("self_proof_exact_check", 0, 3)));
-        var verdict = DeclarationVerdicts.Classify(both, declarationLine: 3);
+        var verdict = RemoteDeclarationVerdicts.Classify(both, declarationLine: 3);
         Assert.Equal(TacticFailureReason.ErrorMessage, verdict.Reason);
         Assert.Contains("fail to show termination", verdict.Detail, StringComparison.Ordinal);
     }
@@ -57,7 +57,7 @@ public sealed class DeclarationVerdictsTests
     {
         var answer = RecordedReplAnswers.Get("term_sorry", 0);
         answer.Remove("messages");
-        var verdict = DeclarationVerdicts.Classify(Parse(answer), declarationLine: 1);
+        var verdict = RemoteDeclarationVerdicts.Classify(Parse(answer), declarationLine: 1);
         Assert.Equal(TacticFailureReason.ContainsSorry, verdict.Reason);
     }
 }

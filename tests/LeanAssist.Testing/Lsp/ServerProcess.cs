@@ -38,16 +38,24 @@ public sealed class ServerProcess : IAsyncDisposable
     public static ServerProcess Start(params string[] arguments) => Start(null, arguments);
 
     /// <param name="environment">Variables added to the environment (LEANASSIST_CACHE_DIR is set to a fresh folder unless given).</param>
-    public static ServerProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
+    public static ServerProcess Start(IReadOnlyDictionary<string, string?>? environment, params string[] arguments) =>
+        StartExecutable(null, environment, arguments);
+
+    /// <param name="executable">A published server's own executable (self-contained, run without dotnet); null: the built leanassist.dll with dotnet.</param>
+    public static ServerProcess StartExecutable(string? executable, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(executable ?? DotnetHost)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(ServerDll);
+        if (executable is null)
+        {
+            start.ArgumentList.Add(ServerDll);
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

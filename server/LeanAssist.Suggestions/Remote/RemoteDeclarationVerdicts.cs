@@ -10,7 +10,7 @@ namespace LeanAssist.Suggestions.Remote;
 /// file's, not the candidate's. There is no progress verdict: a whole-declaration check sees unsolved goals only
 /// as an error.
 /// </summary>
-public static class DeclarationVerdicts
+public static class RemoteDeclarationVerdicts
 {
     /// <param name="declarationLine">The body line on which the declaration starts (see <see cref="DeclarationSnippet.LastCommandLine"/>).</param>
     public static TacticVerdict Classify(ReplCommandResponse response, int declarationLine)
