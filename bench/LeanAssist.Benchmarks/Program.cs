@@ -37,6 +37,11 @@ public static class Program
             (result, token) => SearchAsync(result, result.GetValue(searchDeclarations), token), HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds);
         search.Options.Add(searchDeclarations);
         root.Subcommands.Add(search);
+        var servers = new Option<string>("--servers") { Description = "Kimina server counts, comma-separated.", DefaultValueFactory = _ => "1,2,4" };
+        var repls = new Option<int>("--repls") { Description = "Each Kimina double's REPLs (capacity).", DefaultValueFactory = _ => 4 };
+        var snippetMs = new Option<double>("--snippet-ms") { Description = "Each snippet's time on a Kimina double's REPL.", DefaultValueFactory = _ => 200 };
+        root.Subcommands.Add(Verb("remote", "prove over a 40-sorry directory on 1/2/4 Kimina test doubles (fixed capacity and latency): throughput, scaling, overhead per check.",
+            (result, token) => RemoteAsync(result, token, servers, repls, snippetMs), servers, repls, snippetMs));
         var budgets = new Option<string>("--confirm") { Description = "Confirmation budgets (leanAssist.confirmation.candidates), comma-separated.", DefaultValueFactory = _ => "1,3" };
         var benchSessions = new Option<int>("--bench-sessions") { Description = "Sessions.", DefaultValueFactory = _ => 2 };
         var confirmation = new Command("confirmation", "What the declaration check adds per solved target (prove on the 20-sorry file).") { HeaderSeconds, TacticMilliseconds, CommandMilliseconds, DeclarationMilliseconds, budgets, benchSessions };
@@ -208,6 +213,27 @@ public static class Program
             Console.WriteLine($"| {declaration} ms | {Ms(replay.FirstBatch)} | {Ms(pickle.FirstBatch)} | {Ms(replay.WarmBatch)} / {Ms(pickle.WarmBatch)} |");
         }
 
+        Console.WriteLine();
+    }
+
+    private static async Task RemoteAsync(ParseResult result, CancellationToken token, Option<string> servers, Option<int> repls, Option<double> snippetMs)
+    {
+        var parameters = new RemoteParameters(Numbers(result.GetValue(servers)!).Select(n => (int)n).ToArray(), result.GetValue(repls), result.GetValue(snippetMs));
+        Console.WriteLine($"## Remote verification: prove over {parameters.Files * parameters.SorriesPerFile} sorries ({parameters.Files} files) on Kimina test doubles, {parameters.Repls} REPLs each, {parameters.SnippetMilliseconds} ms per snippet\n");
+        Console.WriteLine("| servers | wall time | sorries solved | checks | checks/s | ideal wall time (computed) | efficiency | scaling vs 1 server |");
+        Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        var points = await RemoteVerificationScenario.RunAsync(parameters, token).ConfigureAwait(false);
+        foreach (var point in points)
+        {
+            Console.WriteLine($"| {point.Servers} | {S(point.Total)} | {point.Solved}/{point.Sorries} | {point.Checks} | {point.ChecksPerSecond:0.0} | {point.IdealSeconds:0.00} s | {point.Efficiency:P0} | {point.ChecksPerSecond / points[0].ChecksPerSecond:0.00}× |");
+        }
+
+        var overhead = await RemoteVerificationScenario.OverheadAsync(parameters, token).ConfigureAwait(false);
+        Console.WriteLine($"\n### Per check, one at a time on one server ({overhead.RoundTrip.Count} checks, server time {overhead.ServerTime.TotalMilliseconds:0} ms each)\n");
+        Console.WriteLine("| what | mean | p50 | p90 | p99 |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        Console.WriteLine($"| round trip (snippet built, HTTP, JSON, verdict) | {LatencyStats.Ms(overhead.RoundTrip.Mean)} | {LatencyStats.Ms(overhead.RoundTrip.P50)} | {LatencyStats.Ms(overhead.RoundTrip.P90)} | {LatencyStats.Ms(overhead.RoundTrip.P99)} |");
+        Console.WriteLine($"| beyond the server's time | {LatencyStats.Ms(overhead.BeyondServer.Mean)} | {LatencyStats.Ms(overhead.BeyondServer.P50)} | {LatencyStats.Ms(overhead.BeyondServer.P90)} | {LatencyStats.Ms(overhead.BeyondServer.P99)} |");
         Console.WriteLine();
     }
 

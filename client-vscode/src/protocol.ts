@@ -43,6 +43,19 @@ export interface StatusParams {
     spend: SpendStatus;
     llm: LlmStatusView;
     sandbox?: SandboxStatusView;
+    /** Where Lean checks candidates (absent from older servers). */
+    verification?: VerificationStatusView;
+}
+
+/** The verification backend (server: VerificationStatusView in LeanAssistProtocol.cs; docs/remote.md). */
+export interface VerificationStatusView {
+    /** `local` or `kimina`. */
+    backend: string;
+    summary: string;
+    healthyServers: number;
+    totalServers: number;
+    /** For Kimina: each server, "host:port healthy" or "host:port failing (last error)". */
+    servers?: string;
 }
 
 export interface SessionStatus {

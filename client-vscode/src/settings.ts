@@ -13,6 +13,7 @@ export const ApiKeyProviders = [
     { id: 'openai', label: 'OpenAI (or an OpenAI-compatible server)' },
     { id: 'anthropic', label: 'Anthropic' },
     { id: 'gemini', label: 'Google Gemini' },
+    { id: 'kimina', label: 'Kimina Lean Server (remote verification)' },
 ] as const;
 
 export type ApiKeyProvider = (typeof ApiKeyProviders)[number]['id'];
@@ -41,6 +42,9 @@ export const UserLevelOnlySettings: readonly string[] = [
     'prefetchWithLlm',
     // A workspace that could turn the REPL sandbox off would undo it for the very code it ships.
     'repl.sandbox',
+    'verification.backend',
+    'kimina.urls',
+    'kimina.apiKeyEnvironmentVariable',
 ];
 
 /** What `WorkspaceConfiguration.inspect()` says about one setting (the fields used here). */

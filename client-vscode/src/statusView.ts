@@ -71,7 +71,9 @@ export function presentStatus(state: ClientState): StatusPresentation {
 function presentServerStatus(status: StatusParams): StatusPresentation {
     const working = status.runningSuggestions > 0 || status.queueDepth > 0 || status.sessions.busy > 0 || status.sessions.starting > 0;
     const parts: string[] = [];
-    if (status.sessions.total > 0) {
+    if (status.verification?.backend === 'kimina') {
+        parts.push(`Kimina ${status.verification.healthyServers}/${status.verification.totalServers}`);
+    } else if (status.sessions.total > 0) {
         parts.push(`${status.sessions.warm}/${status.sessions.total}`);
     }
 
@@ -116,13 +118,16 @@ export function statusTooltip(status: StatusParams): vscode.MarkdownString {
         lines.push(`${heading}: ${escapeMarkdown(status.healthReason ?? 'no reason given')}`);
     }
 
-    const { sessions } = status;
+    const { sessions, verification } = status;
     const rows: Array<[string, string]> = [
-        [
-            'Lean sessions',
-            `${sessions.warm} warm, ${sessions.starting} starting, ${sessions.busy} busy of ${sessions.total}` +
-                (sessions.restarts > 0 ? ` (${sessions.restarts} restarted)` : ''),
-        ],
+        ['Verification', verification === undefined ? 'local Lean sessions' : escapeMarkdown(verification.summary)],
+        verification?.backend === 'kimina'
+            ? ['Kimina servers', escapeMarkdown(verification.servers ?? 'none')]
+            : [
+                  'Lean sessions',
+                  `${sessions.warm} warm, ${sessions.starting} starting, ${sessions.busy} busy of ${sessions.total}` +
+                      (sessions.restarts > 0 ? ` (${sessions.restarts} restarted)` : ''),
+              ],
         ['Work', `${status.runningSuggestions} running, ${status.queueDepth} queued`],
         ['Last run', status.lastRun === undefined ? 'none yet' : describeLastRun(status.lastRun)],
         ['Verdict cache', describeHitRate(status.cache.verdictHitRate, status.cache.verdictHits, status.cache.verdictLookups)],

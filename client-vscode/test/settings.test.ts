@@ -143,6 +143,9 @@ describe('the manifest', () => {
             'leanAssist.prefetchWithLlm',
             // Not money, but the same rule: a workspace must not turn off the sandbox its own code runs in.
             'leanAssist.repl.sandbox',
+            'leanAssist.verification.backend',
+            'leanAssist.kimina.urls',
+            'leanAssist.kimina.apiKeyEnvironmentVariable',
         ];
         for (const key of moneyAndKeys) {
             assert.equal(settings[key]?.scope, 'machine', key);

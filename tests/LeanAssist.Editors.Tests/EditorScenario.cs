@@ -48,9 +48,13 @@ public sealed class EditorScenario : IDisposable
     /// <summary>HOME and XDG folders of the editor, so no user configuration, plugin or log is involved.</summary>
     public string Home { get; }
 
-    /// <summary>The command the editor starts: the server built beside these tests, logging at Debug.</summary>
+    /// <summary>
+    /// The command the editor starts: the server built beside these tests, logging at Debug. Without the REPL
+    /// sandbox: the tests read the stand-in's request log, which a sandboxed REPL cannot write outside its own
+    /// temporary folder (the sandbox itself is tested in tests/LeanAssist.Lean.Tests/Sandbox).
+    /// </summary>
     public IReadOnlyList<string> ServerCommand =>
-        [ServerProcess.DotnetHost, ServerProcess.ServerDll, "lsp", "--stdio", "--log-file", ServerLog, "--log-level", "Debug"];
+        [ServerProcess.DotnetHost, ServerProcess.ServerDll, "lsp", "--stdio", "--log-file", ServerLog, "--log-level", "Debug", "--sandbox", "off"];
 
     /// <summary>The <c>leanAssist</c> settings section the client hands the server.</summary>
     public JsonObject Settings => new()

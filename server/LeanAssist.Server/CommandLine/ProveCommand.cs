@@ -7,6 +7,7 @@ using LeanAssist.Lean.Sessions;
 using LeanAssist.Server.Hosting;
 using LeanAssist.Server.Prove;
 using LeanAssist.Suggestions.Llm;
+using LeanAssist.Suggestions.Remote;
 using LeanAssist.Suggestions.Verification;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace LeanAssist.Server.CommandLine;
 
 /// <summary>
 /// <c>leanassist prove PATH... [--write] [--json] [--provider NAME] [--model M] [--base-url URL]
-/// [--sessions N] [--repl-command CMD] [--project DIR]</c>: suggests and verifies tactics for every
+/// [--sessions N] [--backend local|kimina] [--kimina-url URL]... [--repl-command CMD] [--project DIR]</c>: suggests and verifies tactics for every
 /// <c>sorry</c>. Exit code 0 when it ran (whatever it proved); 1 for a bad path; 2 for invalid
 /// settings; 3 when Lean cannot be run; 4 when Lean could not check a whole file (it could not start,
 /// or a command timed out: the report says which); 130 when interrupted.
@@ -48,12 +49,23 @@ public static class ProveCommand
         CustomParser = CommonOptions.WholeNumber<int>,
     };
 
+    private static readonly Option<string?> Backend = new("--backend")
+    {
+        Description = "Where Lean checks candidates: local (warm REPL sessions here) or kimina (remote Kimina Lean Servers; setting leanAssist.verification.backend).",
+    };
+
+    private static readonly Option<string[]> KiminaUrls = new("--kimina-url")
+    {
+        Description = "A Kimina Lean Server's base URL; repeat for several (setting leanAssist.kimina.urls). The key comes from KIMINA_API_KEY.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     public static Command Create()
     {
         CommonOptions.RejectUnknownOptions(Paths);
         var command = new Command("prove", "Suggest and verify tactics for every sorry in Lean files.")
         {
-            Paths, Write, CommonOptions.Json, Provider, Model, BaseUrl, Sessions, CommonOptions.ReplCommand, CommonOptions.Sandbox, CommonOptions.Project,
+            Paths, Write, CommonOptions.Json, Provider, Model, BaseUrl, Sessions, Backend, KiminaUrls, CommonOptions.ReplCommand, CommonOptions.Sandbox, CommonOptions.Project,
             CommonOptions.LogFile, CommonOptions.LogLevel,
         };
         ProveSearchOptions.AddTo(command);
@@ -70,6 +82,12 @@ public static class ProveCommand
         Add(settings, "LeanAssist:model", result.GetValue(Model));
         Add(settings, "LeanAssist:baseUrl", result.GetValue(BaseUrl));
         Add(settings, $"{ReplOptions.Section}:sessions", result.GetValue(Sessions)?.ToString(CultureInfo.InvariantCulture));
+        Add(settings, "LeanAssist:verification:backend", result.GetValue(Backend));
+        var urls = result.GetValue(KiminaUrls) ?? [];
+        for (var i = 0; i < urls.Length; i++)
+        {
+            Add(settings, $"LeanAssist:kimina:urls:{i.ToString(CultureInfo.InvariantCulture)}", urls[i]);
+        }
 
         try
         {
@@ -77,10 +95,14 @@ public static class ProveCommand
             var runner = host.Services.GetRequiredService<ProveRunner>();
             var suggestions = host.Services.GetRequiredService<SuggestionService>();
             var sessions = host.Services.GetRequiredService<IOptionsMonitor<ReplOptions>>().CurrentValue.EffectiveSessions;
-            var request = new ProveRequest(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, ProveRequest.ParallelismFor(sessions))
-            {
-                Search = ProveSearchOptions.Budget(result),
-            };
+            var remote = host.Services.GetRequiredService<IOptionsMonitor<RemoteVerificationOptions>>().CurrentValue;
+            var request = (remote.Verification.Backend == VerificationBackend.Kimina
+                ? RemoteProve.Request(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, remote.Kimina)
+                : new ProveRequest(result.GetValue(Paths)!, result.GetValue(CommonOptions.Project), result.GetValue(Write), suggestions.LlmConfigured, ProveRequest.ParallelismFor(sessions)))
+                with
+                {
+                    Search = ProveSearchOptions.Budget(result),
+                };
             var bar = Console.IsErrorRedirected ? null : new TerminalProgressBar(error);
             ProveReport report;
             try

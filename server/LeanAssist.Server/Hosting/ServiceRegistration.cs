@@ -26,6 +26,7 @@ using LeanAssist.Suggestions.Llm.Status;
 using LeanAssist.Suggestions.Learning;
 using LeanAssist.Suggestions.Portfolio;
 using LeanAssist.Suggestions.Search;
+using LeanAssist.Suggestions.Remote;
 using LeanAssist.Suggestions.Verification;
 using LeanAssist.Server.Prove;
 using LeanAssist.Server.Search;
@@ -67,6 +68,9 @@ public static class ServiceRegistration
             provider.GetRequiredService<ILoggerFactory>(),
             meter: provider.GetRequiredService<LeanAssistMeter>()));
         services.AddSingleton<ILeanSessionPool>(provider => provider.GetRequiredService<LeanSessionPool>());
+        // leanAssist.verification.backend: ILeanSessionPool becomes the router between the local pool and Kimina servers.
+        services.AddOptions<RemoteVerificationOptions>().BindConfiguration(RemoteVerificationOptions.Section).ValidatedAsSettings<RemoteVerificationOptions, RemoteVerificationOptionsValidation>(services);
+        services.AddRemoteVerification<LeanSessionPool>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanToolchainDoctorCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, LeanProjectDoctorCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDoctorCheck, SandboxDoctorCheck>());

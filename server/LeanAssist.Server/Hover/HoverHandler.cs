@@ -43,15 +43,17 @@ public sealed partial class HoverHandler(DocumentStore documents, EditorSuggesti
             return ValueTask.FromResult(searchText is null ? null : new Protocol.Lsp.Hover(MarkupContent.Markdown(searchText), sorry.ToLsp()));
         }
 
-        var markdown = Markdown(result, time.GetUtcNow());
+        var backend = RemoteHover.BackendOf(known.File);
+        var markdown = Markdown(result, time.GetUtcNow(), backend);
         return ValueTask.FromResult<Protocol.Lsp.Hover?>(new Protocol.Lsp.Hover(MarkupContent.Markdown(searchText is null ? markdown : searchText + "\n---\n\n" + markdown), sorry.ToLsp()));
     }
 
-    public static string Markdown(TargetSuggestions result, DateTimeOffset now)
+    /// <param name="backend">Where Lean ran (<see cref="RemoteHover.BackendOf"/>).</param>
+    public static string Markdown(TargetSuggestions result, DateTimeOffset now, string backend = RemoteHover.Local)
     {
         var text = new StringBuilder();
         var verified = result.Suggestions.Count(s => s.IsVerified);
-        text.Append(CultureInfo.InvariantCulture, $"**LeanAssist** · {verified} of {result.Suggestions.Count} candidates verified by Lean · computed {Age(now - result.FinishedAt)} ago\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"**LeanAssist** · {verified} of {result.Suggestions.Count} candidates verified by Lean · computed {Age(now - result.FinishedAt)} ago · {backend}\n\n");
         text.Append("| tactic | verdict | Lean | source |\n|---|---|---|---|\n");
         foreach (var suggestion in result.Suggestions.Take(MaxRows))
         {
@@ -82,9 +84,11 @@ public sealed partial class HoverHandler(DocumentStore documents, EditorSuggesti
     {
         SuggestionVerdict.Solved => suggestion.TrustsCompiler ? "✅ closes the goal (trusting the compiler)" : "✅ closes the goal",
         SuggestionVerdict.Progress => suggestion.RemainingGoals.Count == 1 ? "➡️ 1 goal left" : $"➡️ {suggestion.RemainingGoals.Count} goals left",
+        SuggestionVerdict.Failed when RemoteHover.NotRun(suggestion) => "⏸ " + PlainCell(Reason(suggestion.Error)),
         SuggestionVerdict.Failed => "❌ " + PlainCell(Reason(suggestion.Error)),
         SuggestionVerdict.Rejected => "⛔ " + PlainCell(Reason(suggestion.Error)),
         SuggestionVerdict.Unconfirmed => "◻ " + PlainCell(Reason(suggestion.Error)),
+        _ when RemoteHover.RemoteTimeout(suggestion) => "⏱ remote timeout (says nothing about the tactic)",
         _ => "⏱ " + PlainCell(Reason(suggestion.Error ?? "timed out")),
     };
 

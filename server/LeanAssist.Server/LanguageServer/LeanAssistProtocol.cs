@@ -67,7 +67,15 @@ public sealed record StatusParams(
     CacheStatus Cache,
     SpendStatus Spend,
     LlmStatusView Llm,
-    SandboxStatusView? Sandbox = null);
+    SandboxStatusView? Sandbox = null)
+{
+    /// <summary>Where Lean checks candidates (absent from older servers' notifications).</summary>
+    public VerificationStatusView? Verification { get; init; }
+}
+
+/// <summary>The verification backend: "local" or "kimina", a one-line summary, and for Kimina each server's health.</summary>
+/// <param name="Servers">For Kimina: one entry per server, "host:port healthy" or "host:port failing (last error)".</param>
+public sealed record VerificationStatusView(string Backend, string Summary, int HealthyServers, int TotalServers, string? Servers);
 
 public sealed record SessionStatus(int Warm, int Starting, int Busy, int Total, int Restarts);
 

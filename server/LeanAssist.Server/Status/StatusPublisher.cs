@@ -2,6 +2,7 @@ using System.Globalization;
 using LeanAssist.Lean.Pool;
 using LeanAssist.Lean.Sandbox;
 using LeanAssist.Lean.Sessions;
+using LeanAssist.Suggestions.Remote;
 using LeanAssist.Protocol.Lsp;
 using LeanAssist.Server.Editor;
 using LeanAssist.Server.LanguageServer;
@@ -28,6 +29,7 @@ public sealed class StatusPublisher : IDisposable
     private readonly VerdictCache _verdicts;
     private readonly LlmResponseCache _llmCache;
     private readonly LlmStatusReporter _llm;
+    private readonly VerificationBackendRouter _backend;
     private readonly TimeProvider _time;
     private readonly ILogger<StatusPublisher> _logger;
     private readonly IOptionsMonitor<ReplOptions> _replOptions;
@@ -38,9 +40,10 @@ public sealed class StatusPublisher : IDisposable
     private bool _started;
 
     public StatusPublisher(LanguageServerEndpoint endpoint, ILeanSessionPool pool, EditorSuggestions editor, SuggestionRunLog runs, VerdictCache verdicts,
-        LlmResponseCache llmCache, LlmStatusReporter llm, TimeProvider time, ILogger<StatusPublisher> logger, IOptionsMonitor<ReplOptions> replOptions)
+        LlmResponseCache llmCache, LlmStatusReporter llm, VerificationBackendRouter backend, TimeProvider time, ILogger<StatusPublisher> logger, IOptionsMonitor<ReplOptions> replOptions)
     {
         _replOptions = replOptions;
+        _backend = backend;
         _endpoint = endpoint;
         _pool = pool;
         _editor = editor;
@@ -91,7 +94,10 @@ public sealed class StatusPublisher : IDisposable
                     llmCache.Lookups == 0 ? null : Math.Round(llmCache.HitRate, 4), llmCache.Hits, llmCache.Lookups),
                 new SpendStatus(llm.Budget.SpentTodayUsd, llm.Budget.DailyCapUsd, llm.Budget.CapReached, llm.Budget.Reason),
                 new LlmStatusView(llm.Provider, llm.Model, llm.State is LlmState.Ready, llm.State is LlmState.Ready or LlmState.Disabled ? null : llm.Summary),
-                new SandboxStatusView(sandbox.Mode.ToString().ToLowerInvariant(), sandbox.Active, sandbox.Summary));
+                new SandboxStatusView(sandbox.Mode.ToString().ToLowerInvariant(), sandbox.Active, sandbox.Summary))
+            {
+                Verification = RemoteStatus.Describe(_backend),
+            };
         }
     }
 

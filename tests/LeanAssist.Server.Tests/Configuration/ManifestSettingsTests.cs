@@ -55,6 +55,7 @@ public sealed class ManifestSettingsTests : IDisposable
         ("repl.", new ReplOptions()),
         ("toolchain.", new ToolchainOptions()),
         ("search.", new LeanAssist.Suggestions.Search.ProofSearchOptions()),
+        ("", new LeanAssist.Suggestions.Remote.RemoteVerificationOptions()),
     ];
 
     private static JsonObject ManifestSettings() =>

@@ -33,7 +33,10 @@ public sealed class LeanServicesTests
             .WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, options.EffectiveSessions);
-        Assert.Same(host.Services.GetRequiredService<LeanSessionPool>(), pool);
+        // The pool interface is the backend router (docs/remote.md); with the default backend it is the local pool's.
+        var router = Assert.IsType<LeanAssist.Suggestions.Remote.VerificationBackendRouter>(pool);
+        Assert.Equal(LeanAssist.Suggestions.Remote.VerificationBackend.Local, router.Backend);
+        Assert.Same(host.Services.GetRequiredService<LeanSessionPool>(), router.Local);
         Assert.Equal("n : Nat\n⊢ n = n", Assert.Single(file.Targets).Goal);
         await pool.DisposeAsync();
     }
