@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using LeanAssist.Lean.Storage;
 using LeanAssist.Lean.Source;
+using LeanAssist.Lean.Verdicts;
 using LeanAssist.Suggestions.Caching;
 using LeanAssist.Suggestions.Candidates;
 using LeanAssist.Suggestions.Verification;
@@ -132,6 +133,23 @@ public sealed class TacticOutcomeLearning : IDisposable
         foreach (var key in _memory.Keys.Take(_memory.Count - (MaxMemoryEntries * 3 / 4)).ToArray())
         {
             _memory.TryRemove(key, out _);
+        }
+    }
+
+    /// <summary>Records what Lean said of a tactic; verdicts that say nothing about it (rejected, refused, not run) are not learned.</summary>
+    public void Record(string tactic, GoalFeatures features, TacticVerdict verdict)
+    {
+        LearnedOutcome? outcome = verdict.Kind switch
+        {
+            TacticVerdictKind.Solved => LearnedOutcome.Solved,
+            TacticVerdictKind.Progress => LearnedOutcome.Progress,
+            TacticVerdictKind.Failed => LearnedOutcome.Failed,
+            TacticVerdictKind.Timeout => LearnedOutcome.TimedOut,
+            _ => null,
+        };
+        if (outcome is { } learned)
+        {
+            Record(tactic, features, learned, verdict.Detail);
         }
     }
 

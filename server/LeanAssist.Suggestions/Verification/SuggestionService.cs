@@ -459,22 +459,9 @@ public sealed class SuggestionService
 
     private void Learn(string tactic, GoalFeatures features, TacticVerdict verdict, VerificationOptions settings)
     {
-        if (!settings.Learning.Enabled)
+        if (settings.Learning.Enabled)
         {
-            return;
-        }
-
-        LearnedOutcome? outcome = verdict.Kind switch
-        {
-            TacticVerdictKind.Solved => LearnedOutcome.Solved,
-            TacticVerdictKind.Progress => LearnedOutcome.Progress,
-            TacticVerdictKind.Failed => LearnedOutcome.Failed,
-            TacticVerdictKind.Timeout => LearnedOutcome.TimedOut,
-            _ => null,
-        };
-        if (outcome is { } learned)
-        {
-            _learning.Record(tactic, features, learned, verdict.Detail);
+            _learning.Record(tactic, features, verdict);
         }
     }
 

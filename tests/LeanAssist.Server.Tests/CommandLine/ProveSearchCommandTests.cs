@@ -27,7 +27,8 @@ public sealed class ProveSearchCommandTests
         project.WriteFile("lean-toolchain", "leanprover/lean4:v4.32.0\n");
         var replCommand = ReplStandInLauncher.CommandLine("scripted", "--script", script, "--log", project.Combine("standin.log"));
         return await ProcessRunner.RunAsync(ServerProcess.DotnetHost,
-            [ServerProcess.ServerDll, "prove", .. arguments, "--repl-command", replCommand],
+            // The request log is in the project, which the REPL sandbox keeps read-only: this command runs unsandboxed.
+            [ServerProcess.ServerDll, "prove", .. arguments, "--repl-command", replCommand, "--sandbox", "off"],
             TimeSpan.FromMinutes(2),
             workingDirectory: project.Path,
             environment: new Dictionary<string, string?> { ["LEANASSIST_CACHE_DIR"] = project.Combine("cache") });
