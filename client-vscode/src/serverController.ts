@@ -19,6 +19,7 @@ import { createExecuteCommandMiddleware } from './serverCommands';
 import { describeLaunch, prepareServerLaunch } from './serverLaunch';
 import { ServerPathEnvironmentVariable, ServerStartError, type RemedyAction } from './serverLocation';
 import { pipeServerStderr } from './serverOutput';
+import { quietLibraryNotificationsWhileStarting } from './startNotifications';
 import { ConfigurationSection, filterConfigurationAnswers, toServerSettings, type UserLevelGuard } from './settings';
 import type { StatusBar } from './statusView';
 
@@ -95,6 +96,9 @@ export class ServerController implements vscode.Disposable {
 
         const started = client;
         this.client = client;
+        if (!quietLibraryNotificationsWhileStarting(started, () => !lifecycle.reachedRunning)) {
+            this.output.warn('This vscode-languageclient has no showNotificationMessage: a failed start may show its own message too.');
+        }
         client.onNotification(StatusNotification, status => {
             this.statusBar.show({ kind: 'running', status });
             void this.metrics.onStatusChanged();
